@@ -1,0 +1,1 @@
+"""Kakehashi training: company lists in, versioned partner-matching model out."""

@@ -1,0 +1,179 @@
+"""`python -m training`: validate, train, evaluate and manage model versions.
+
+Exit codes: 0 success, 2 invalid input or usage, 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from training import registry
+from training.errors import InvalidListError, KakehashiError
+from training.train import Inputs, load_inputs, stderr_report, train
+
+MAX_PROBLEMS_SHOWN = 50
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m training", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_inputs(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument(
+            "--companies", type=Path, required=True, help="company list (.csv, .json, .jsonl)"
+        )
+        sub.add_argument("--partnerships", type=Path, help="known partnerships list (.csv)")
+        sub.add_argument(
+            "--taxonomy", type=Path, help="sector taxonomy JSON (default: data/taxonomy.json)"
+        )
+        sub.add_argument(
+            "--glossary", type=Path, help="Japanese/English glossary (default: data/glossary.csv)"
+        )
+        return sub
+
+    with_inputs("validate", "check a company list (and partnerships) and print every problem")
+    train_cmd = with_inputs("train", "validate, fit, evaluate, save a new version and promote it")
+    train_cmd.add_argument("--models-dir", type=Path, default=Path("models"))
+    train_cmd.add_argument(
+        "--no-promote", action="store_true", help="save the version without promoting it"
+    )
+    for name, help_text in (
+        ("list", "list model versions"),
+        ("rollback", "re-promote the version promoted before the current one"),
+    ):
+        commands.add_parser(name, help=help_text).add_argument(
+            "--models-dir", type=Path, default=Path("models")
+        )
+    promote_cmd = commands.add_parser("promote", help="make a saved version the served one")
+    promote_cmd.add_argument("version")
+    promote_cmd.add_argument("--models-dir", type=Path, default=Path("models"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and turn its errors into messages and exit codes."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InvalidListError as exc:
+        print_problems(exc)
+        return EXIT_INVALID
+    except KakehashiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
+def print_problems(error: InvalidListError) -> None:
+    """Print problems as PATH:LINE: column: problem, capped, with how many more there are."""
+    for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+        print(problem, file=sys.stderr)
+    hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        print(f"... and {hidden} more problem(s)", file=sys.stderr)
+    print(f"invalid input: {len(error.problems)} problem(s); nothing was written", file=sys.stderr)
+
+
+def _inputs(args: argparse.Namespace) -> Inputs:
+    return load_inputs(args.companies, args.partnerships, args.taxonomy, args.glossary)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the lists and print a one-line summary."""
+    inputs = _inputs(args)
+    counts = ", ".join(f"{n} {k}" for k, n in _country_counts(inputs).items())
+    print(
+        f"ok: {len(inputs.companies)} companies ({counts}), {len(inputs.partnerships)} partnerships"
+    )
+    return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train, then print where each known partner landed and a summary."""
+    stderr_report(
+        f"validating {args.companies}" + (f" and {args.partnerships}" if args.partnerships else "")
+    )
+    inputs = _inputs(args)
+    result = train(inputs, args.models_dir, promote=not args.no_promote, report=stderr_report)
+    if result.outcomes:
+        print_partner_ranks(result, inputs)
+    manifest = result.manifest
+    print(f"version:   {result.version} ({'promoted' if not args.no_promote else 'not promoted'})")
+    print(f"companies: {', '.join(f'{n} {k}' for k, n in manifest['companies'].items())}")
+    print(f"weights:   {', '.join(f'{k}={v:.2f}' for k, v in manifest['weights'].items())}")
+    if manifest["metrics"]:
+        print(f"metrics:   {', '.join(f'{k}={v}' for k, v in manifest['metrics'].items())}")
+    print(f"artifact:  {Path(args.models_dir) / result.version / manifest['artifact']['file']}")
+    return EXIT_OK
+
+
+def print_partner_ranks(result, inputs: Inputs) -> None:
+    """For each known partnership, where the partner lands in the Japanese firm's ranking."""
+    names = {c.id: c.name for c in inputs.companies}
+    print("known partners in their Japanese firm's ranking (held-out folds):")
+    for outcome in result.outcomes:
+        for partner, rank in zip(outcome.partner_ids, outcome.ranks, strict=True):
+            pair = f"{names[outcome.japanese_id]} -> {names[partner]}"
+            print(f"  {rank:>4} / {outcome.candidates}  {pair}")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every version, marking the promoted one."""
+    current = registry.current_version(args.models_dir)
+    found = registry.versions(args.models_dir)
+    if not found:
+        print(f"no model versions in {args.models_dir}")
+    for version in found:
+        manifest = registry.read_manifest(args.models_dir, version)
+        metrics = manifest.get("metrics") or {}
+        mark = "*" if version == current else " "
+        counts = ", ".join(f"{n} {k}" for k, n in manifest["companies"].items())
+        mrr = f"mrr={metrics['mrr']}" if "mrr" in metrics else "no metrics"
+        print(f"{mark} {version}  {manifest['created_at']}  {counts}  {mrr}")
+    return EXIT_OK
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    """Promote a version."""
+    previous = registry.promote(args.models_dir, args.version)
+    print(f"promoted {args.version}" + (f" (was {previous})" if previous else ""))
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Roll back to the previously promoted version."""
+    print(f"rolled back to {registry.rollback(args.models_dir)}")
+    return EXIT_OK
+
+
+def _country_counts(inputs: Inputs) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for company in inputs.companies:
+        counts[company.country] = counts.get(company.country, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "train": cmd_train,
+    "list": cmd_list,
+    "promote": cmd_promote,
+    "rollback": cmd_rollback,
+}

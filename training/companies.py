@@ -1,0 +1,228 @@
+"""Company records and the validation of company lists (CSV, JSON, JSON Lines)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from training.errors import InvalidListError, Problem
+from training.readers import RawTable, read_table
+from training.taxonomy import Taxonomy
+
+REQUIRED = ("name", "country", "sectors")
+KNOWN_COLUMNS = (
+    "id", "name", "country", "sectors", "description", "interests", "tags",
+    "city", "founded", "employees", "stage", "website",
+)  # fmt: skip
+LIST_COLUMNS = ("sectors", "tags")
+MAX_CHARS = {"id": 100, "name": 200, "description": 5000, "interests": 5000, "tags": 1000}
+MAX_OTHER_CHARS = 500
+COUNTRIES = {"jp": "JP", "japan": "JP", "jpn": "JP", "il": "IL", "israel": "IL", "isr": "IL"}
+COUNTRY_NAMES = {"JP": "Japan", "IL": "Israel"}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Company:
+    """One company of a list, validated and normalized."""
+
+    id: str
+    name: str
+    country: str
+    sectors: tuple[str, ...]
+    description: str = ""
+    interests: str = ""
+    tags: tuple[str, ...] = ()
+    city: str = ""
+    founded: int | None = None
+    employees: int | None = None
+    stage: str = ""
+    website: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        """The record as a JSON-ready dict; extra columns are passed through under their names."""
+        record = {name: getattr(self, name) for name in KNOWN_COLUMNS}
+        record["sectors"], record["tags"] = list(self.sectors), list(self.tags)
+        record["extra"] = dict(self.extra)
+        return record
+
+
+def other_country(country: str) -> str:
+    """JP for IL and IL for JP."""
+    return "IL" if country == "JP" else "JP"
+
+
+def normalize_country(value: str) -> str | None:
+    """`JP` or `IL` for any accepted spelling, None when unknown."""
+    return COUNTRIES.get(value.strip().casefold())
+
+
+def slugify(name: str) -> str:
+    """An ASCII slug of a company name; a hash-based slug when nothing ASCII is left."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
+    return slug or "company-" + hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+def split_list(value: object) -> list[str]:
+    """Split a `;`-separated string (or take a JSON list) into stripped, non-empty items."""
+    items = value if isinstance(value, list) else str(value).split(";")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def load_companies(path: Path | str, taxonomy: Taxonomy) -> tuple[Company, ...]:
+    """Read and validate a company list; raise InvalidListError listing every problem."""
+    table = read_table(path)
+    companies = parse_companies(table, taxonomy)
+    if table.problems:
+        raise InvalidListError(sorted(table.problems, key=lambda p: p.line))
+    return companies
+
+
+def parse_companies(table: RawTable, taxonomy: Taxonomy) -> tuple[Company, ...]:
+    """Turn raw rows into companies, appending every problem found to `table.problems`."""
+    if not _is_json(table):
+        columns = {_column_name(c) for c in table.columns}
+        missing = [c for c in REQUIRED if c not in columns]
+        for column in missing:
+            table.problems.append(Problem(table.path, 1, column, "missing required column"))
+        if missing:
+            return ()
+    if not table.rows and not table.problems:
+        table.problems.append(Problem(table.path, 1, "file", "the list has no companies"))
+    parsed = [(line, _parse_row(table, line, row, taxonomy)) for line, row in table.rows]
+    return _assign_ids(table, [(line, fields) for line, fields in parsed if fields is not None])
+
+
+def _column_name(name: str) -> str:
+    """Known columns match case-insensitively ('Name' is `name`); extra columns keep their case."""
+    folded = name.strip().casefold()
+    return folded if folded in KNOWN_COLUMNS else name
+
+
+def _is_json(table: RawTable) -> bool:
+    return not table.path.lower().endswith(".csv")
+
+
+def _parse_row(
+    table: RawTable, line: int, row: Mapping[str, object], taxonomy: Taxonomy
+) -> dict[str, object] | None:
+    problems: list[Problem] = []
+    row = {_column_name(k): v for k, v in row.items()}
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(table.path, line, column, message))
+
+    values = {name: _text(row.get(name), name, problem) for name in row}
+    for column in REQUIRED:
+        if not values.get(column):
+            problem(column, "missing required field" if column not in row else "empty value")
+    fields: dict[str, object] = {
+        "id": values.get("id", ""),
+        "name": values.get("name", ""),
+        "country": _country(values.get("country", ""), problem),
+        "sectors": _sectors(row.get("sectors"), taxonomy, problem),
+        "description": values.get("description", ""),
+        "interests": values.get("interests", ""),
+        "tags": tuple(split_list(row.get("tags") or "")),
+        "city": values.get("city", ""),
+        "founded": _year(values.get("founded", ""), problem),
+        "employees": _count(values.get("employees", ""), problem),
+        "stage": values.get("stage", ""),
+        "website": values.get("website", ""),
+        "extra": tuple((k, v) for k, v in values.items() if k not in KNOWN_COLUMNS),
+    }
+    if fields["id"] and not ID_PATTERN.match(str(fields["id"])):
+        problem("id", "ids may hold only letters, digits, '.', '_' and '-'")
+    table.problems.extend(problems)
+    return None if problems else fields
+
+
+def _text(value: object, column: str, problem) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict) or (isinstance(value, list) and column not in LIST_COLUMNS):
+        problem(column, f"expected text, found a JSON {type(value).__name__}")
+        return ""
+    text = ";".join(split_list(value)) if isinstance(value, list) else str(value).strip()
+    limit = MAX_CHARS.get(column, MAX_OTHER_CHARS)
+    if len(text) > limit:
+        problem(column, f"value is {len(text)} characters long; the limit is {limit}")
+        return ""
+    return text
+
+
+def _country(value: str, problem) -> str:
+    country = normalize_country(value) if value else ""
+    if value and country is None:
+        problem("country", f"unknown country {value!r} (expected JP/Japan/JPN or IL/Israel/ISR)")
+    return country or ""
+
+
+def _sectors(value: object, taxonomy: Taxonomy, problem) -> tuple[str, ...]:
+    keys: list[str] = []
+    for name in split_list(value or ""):
+        key = taxonomy.resolve(name)
+        if key is None:
+            closest = taxonomy.closest(name)
+            hint = (
+                f"closest known: {closest!r}" if closest else f"known: {', '.join(taxonomy.keys)}"
+            )
+            problem("sectors", f"unknown sector {name!r} ({hint})")
+        elif key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def _year(value: str, problem) -> int | None:
+    if not value:
+        return None
+    latest = datetime.date.today().year + 1
+    if not value.isdigit() or not 1600 <= int(value) <= latest:
+        problem("founded", f"expected a year between 1600 and {latest}, found {value!r}")
+        return None
+    return int(value)
+
+
+def _count(value: str, problem) -> int | None:
+    if not value:
+        return None
+    cleaned = value.replace(",", "").replace("_", "")
+    if not cleaned.isdigit():
+        problem("employees", f"expected a whole number, found {value!r}")
+        return None
+    return int(cleaned)
+
+
+def _assign_ids(table: RawTable, rows: Iterable[tuple[int, dict[str, object]]]) -> tuple:
+    rows = list(rows)
+    first_line: dict[str, int] = {}
+    for line, fields in rows:
+        given = str(fields["id"])
+        if not given:
+            continue
+        if given in first_line:
+            message = f"duplicate id {given!r} (first used on line {first_line[given]})"
+            table.problems.append(Problem(table.path, line, "id", message))
+        first_line.setdefault(given, line)
+    taken = set(first_line)
+    companies = []
+    for _, fields in rows:
+        if not fields["id"]:
+            fields["id"] = _unique(slugify(str(fields["name"])), taken)
+        companies.append(Company(**fields))
+    return tuple(companies)
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    taken.add(candidate)
+    return candidate

@@ -1,0 +1,139 @@
+"""The fitted profile vectorizer: several views of a company, stacked into one sparse matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+
+from training.companies import Company
+from training.glossary import compile_glossary, expand
+from training.taxonomy import Taxonomy
+
+VIEWS = ("sectors", "words", "chars", "latent")
+TEXT_VIEWS = ("words", "chars", "latent")
+
+
+def profile_text(company: Company) -> str:
+    """What a company is and does: description and tags."""
+    return " ".join(part for part in (company.description, " ".join(company.tags)) if part)
+
+
+def interest_text(company: Company) -> str:
+    """What a company seeks in a partner."""
+    return company.interests
+
+
+class ProfileVectorizer(TransformerMixin, BaseEstimator):
+    """Turn companies into row-normalized blocks: sectors, word TF-IDF, char TF-IDF, latent (LSA).
+
+    `transform` describes what a company is; `transform_interests` puts what it seeks into the
+    same text blocks (its sector block stays empty), so one dot product compares the two.
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        glossary: tuple[tuple[str, str], ...] = (),
+        related_weight: float = 0.3,
+        latent_components: int = 100,
+        char_ngrams: tuple[int, int] = (2, 4),
+        random_state: int = 0,
+    ):
+        self.taxonomy = taxonomy
+        self.glossary = glossary
+        self.related_weight = related_weight
+        self.latent_components = latent_components
+        self.char_ngrams = char_ngrams
+        self.random_state = random_state
+
+    def fit(self, companies: Sequence[Company], y=None) -> ProfileVectorizer:
+        """Learn vocabularies, IDF weights and the latent space from the companies' texts."""
+        if self.taxonomy is None:
+            raise ValueError("ProfileVectorizer needs a taxonomy")
+        if not 0 <= self.related_weight < 1:
+            raise ValueError("related_weight must be in [0, 1)")
+        self.sector_keys_ = self.taxonomy.keys
+        self.relatedness_ = self.taxonomy.relatedness_matrix(self.related_weight)
+        self.glossary_pattern_ = compile_glossary(tuple(self.glossary))
+        self.glossary_map_ = dict(self.glossary)
+        corpus = [
+            t
+            for t in self._texts(companies, profile_text) + self._texts(companies, interest_text)
+            if t
+        ]
+        corpus = corpus or [""]
+        self.words_ = TfidfVectorizer(
+            stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=1
+        ).fit(corpus)
+        self.chars_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), sublinear_tf=True, min_df=2
+        ).fit(corpus)
+        words = self.words_.transform(corpus)
+        n_latent = min(self.latent_components, words.shape[1] - 1, words.shape[0] - 1)
+        self.svd_ = (
+            TruncatedSVD(n_latent, random_state=self.random_state).fit(words)
+            if n_latent > 1
+            else None
+        )
+        self.blocks_ = self._block_slices()
+        return self
+
+    def transform(self, companies: Sequence[Company]) -> sp.csr_matrix:
+        """What each company is: [sectors | words | chars | latent], each block L2-normalized."""
+        check_is_fitted(self, "blocks_")
+        texts = self._texts(companies, profile_text)
+        return sp.hstack([self._sector_block(companies), *self._text_blocks(texts)], format="csr")
+
+    def transform_interests(self, companies: Sequence[Company]) -> sp.csr_matrix:
+        """What each company seeks, in the same columns as `transform` (empty sector block)."""
+        check_is_fitted(self, "blocks_")
+        texts = self._texts(companies, interest_text)
+        empty = sp.csr_matrix((len(texts), len(self.sector_keys_)))
+        return sp.hstack([empty, *self._text_blocks(texts)], format="csr")
+
+    def word_features(self) -> np.ndarray:
+        """Names of the columns of the words block."""
+        check_is_fitted(self, "blocks_")
+        return self.words_.get_feature_names_out()
+
+    def _texts(self, companies: Sequence[Company], field) -> list[str]:
+        return [expand(field(c), self.glossary_pattern_, self.glossary_map_) for c in companies]
+
+    def _sector_block(self, companies: Sequence[Company]) -> sp.csr_matrix:
+        position = {key: i for i, key in enumerate(self.sector_keys_)}
+        onehot = np.zeros((len(companies), len(position)))
+        for row, company in enumerate(companies):
+            for key in company.sectors:
+                if key in position:
+                    onehot[row, position[key]] = 1.0
+        return sp.csr_matrix(normalize(onehot @ self.relatedness_))
+
+    def _text_blocks(self, texts: list[str]) -> list[sp.csr_matrix]:
+        words = self.words_.transform(texts)
+        chars = self.chars_.transform(texts)
+        blocks = [normalize(words), normalize(chars)]
+        if self.svd_ is not None:
+            blocks.append(sp.csr_matrix(normalize(self.svd_.transform(words))))
+        else:
+            blocks.append(sp.csr_matrix((len(texts), 0)))
+        return blocks
+
+    def _block_slices(self) -> dict[str, slice]:
+        widths = [
+            len(self.sector_keys_),
+            len(self.words_.vocabulary_),
+            len(self.chars_.vocabulary_),
+            self.svd_.n_components if self.svd_ is not None else 0,
+        ]
+        edges = np.cumsum([0, *widths])
+        return {
+            view: slice(int(a), int(b))
+            for view, a, b in zip(VIEWS, edges[:-1], edges[1:], strict=True)
+        }

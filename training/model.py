@@ -1,0 +1,257 @@
+"""The partner-matching model: fit, rank a company or an ad-hoc profile, save and load."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from training.companies import Company, other_country
+from training.errors import ArtifactError, NotFittedError, UnknownCompanyError
+from training.features import TEXT_VIEWS, VIEWS, ProfileVectorizer
+from training.partnerships import Partnership
+from training.scoring import COMPONENTS, DEFAULT_WEIGHTS, learn_weights
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on the candidates of a ranking."""
+
+    sectors: tuple[str, ...] = ()
+    city: str = ""
+    exclude_known: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked candidate with its score and per-component similarities."""
+
+    index: int
+    score: float
+    components: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A company to rank partners for: a known one (index set) or an ad-hoc profile."""
+
+    company: Company
+    index: int | None
+    profile: sp.csr_matrix
+    interests: sp.csr_matrix
+    partners: frozenset[str] = field(default_factory=frozenset)
+
+
+class PartnerModel:
+    """Scores Japan–Israel company pairs as a weighted sum of per-view cosine similarities."""
+
+    def __init__(
+        self,
+        vectorizer: ProfileVectorizer | None = None,
+        weights: dict[str, float] | None = None,
+        learn: bool = True,
+        random_state: int = 0,
+    ):
+        self.vectorizer = vectorizer
+        self.weights = weights
+        self.learn = learn
+        self.random_state = random_state
+
+    def fit(
+        self, companies: Sequence[Company], partnerships: Sequence[Partnership] = ()
+    ) -> PartnerModel:
+        """Vectorize every company, index them, and set the component weights."""
+        self.companies_ = tuple(sorted(companies, key=lambda c: c.id))
+        self.index_ = {c.id: i for i, c in enumerate(self.companies_)}
+        self.vectorizer_ = clone(self.vectorizer).fit(self.companies_)
+        self.profiles_ = self.vectorizer_.transform(self.companies_)
+        self.interests_ = self.vectorizer_.transform_interests(self.companies_)
+        self.has_interests_ = np.asarray(self.interests_.getnnz(axis=1) > 0)
+        self.countries_ = np.array([c.country for c in self.companies_])
+        self.sector_members_ = self._sector_members()
+        self.cities_ = np.array([c.city.casefold() for c in self.companies_])
+        self.partnerships_ = tuple(partnerships)
+        self.partners_ = _partner_index(partnerships)
+        self.weights_ = dict(self.weights or DEFAULT_WEIGHTS)
+        if self.learn and self.weights is None and partnerships:
+            self.weights_ = learn_weights(self, partnerships, self.random_state)
+        return self
+
+    def with_weights(self, weights: dict[str, float]) -> PartnerModel:
+        """A copy sharing the fitted matrices but scoring with other component weights."""
+        self._check_fitted()
+        twin = copy.copy(self)
+        twin.weights_ = dict(weights)
+        return twin
+
+    def candidate_scores(self, company_id: str) -> np.ndarray:
+        """Scores of a known company against every company of the other country, in id order."""
+        query = self.query_for(company_id)
+        return self.score_all(query)[self.countries_ == other_country(query.company.country)]
+
+    @property
+    def company_ids(self) -> tuple[str, ...]:
+        """Ids of every company the model knows, sorted."""
+        self._check_fitted()
+        return tuple(c.id for c in self.companies_)
+
+    def company(self, company_id: str) -> Company:
+        """The company with this id (UnknownCompanyError when absent)."""
+        self._check_fitted()
+        if company_id not in self.index_:
+            raise UnknownCompanyError(company_id)
+        return self.companies_[self.index_[company_id]]
+
+    def query_for(self, company_id: str) -> Query:
+        """A query for a company the model knows."""
+        company = self.company(company_id)
+        i = self.index_[company_id]
+        return Query(
+            company,
+            i,
+            self.profiles_[i],
+            self.interests_[i],
+            self.partners_.get(company_id, frozenset()),
+        )
+
+    def query_for_profile(self, company: Company) -> Query:
+        """A query for an ad-hoc profile, vectorized by the fitted vectorizer."""
+        self._check_fitted()
+        profile = self.vectorizer_.transform([company])
+        interests = self.vectorizer_.transform_interests([company])
+        return Query(company, None, profile, interests)
+
+    def rank(self, query: Query, top_k: int = 10, filters: Filters = Filters()) -> list[Candidate]:
+        """The top_k candidates of the other country, best first; ties broken by company id."""
+        mask = self.candidate_mask(query, filters)
+        scores = self.score_all(query)
+        candidates = np.flatnonzero(mask)
+        if candidates.size == 0 or top_k <= 0:
+            return []
+        order = _top(scores[candidates], top_k)
+        chosen = candidates[order]
+        parts = self.components(query, chosen)
+        return [
+            Candidate(int(i), float(scores[i]), {k: float(v[n]) for k, v in parts.items()})
+            for n, i in enumerate(chosen)
+        ]
+
+    def candidate_mask(self, query: Query, filters: Filters) -> np.ndarray:
+        """Boolean mask of the companies eligible as partners of the query."""
+        mask = self.countries_ == other_country(query.company.country)
+        if filters.sectors:
+            columns = [self.vectorizer_.sector_keys_.index(s) for s in filters.sectors]
+            mask &= self.sector_members_[:, columns].any(axis=1)
+        if filters.city:
+            mask &= self.cities_ == filters.city.casefold()
+        if filters.exclude_known and query.partners:
+            mask[[self.index_[p] for p in query.partners]] = False
+        return mask
+
+    def score_all(self, query: Query) -> np.ndarray:
+        """The final score of the query against every company (vectorized, no Python loop)."""
+        parts = self.components(query, None)
+        total = sum(self.weights_[name] * parts[name] for name in COMPONENTS)
+        return np.clip(total, 0.0, 1.0)
+
+    def components(self, query: Query, rows: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Per-component similarities of the query with the given rows (all rows when None)."""
+        profiles = self.profiles_ if rows is None else self.profiles_[rows]
+        interests = self.interests_ if rows is None else self.interests_[rows]
+        has = self.has_interests_ if rows is None else self.has_interests_[rows]
+        blocks = self.vectorizer_.blocks_
+        parts = {}
+        for view in VIEWS:
+            cols = blocks[view]
+            parts[view] = _dot(profiles[:, cols], query.profile[:, cols])
+        text = np.r_[blocks["words"].start : blocks["latent"].stop]
+        forward = _dot(profiles[:, text], query.interests[:, text]) / len(TEXT_VIEWS)
+        backward = _dot(interests[:, text], query.profile[:, text]) / len(TEXT_VIEWS)
+        sides = has.astype(float) + float(query.interests.nnz > 0)
+        parts["interests"] = np.divide(
+            forward + backward, sides, out=np.zeros_like(forward), where=sides > 0
+        )
+        return parts
+
+    def _sector_members(self) -> np.ndarray:
+        keys = self.vectorizer_.sector_keys_
+        members = np.zeros((len(self.companies_), len(keys)), dtype=bool)
+        for row, company in enumerate(self.companies_):
+            for key in company.sectors:
+                members[row, keys.index(key)] = True
+        return members
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "companies_"):
+            raise NotFittedError("the model has not been fitted")
+
+
+def _dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:
+    return np.asarray((matrix @ vector.T).todense()).ravel()
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores; equal scores keep their (id-sorted) order."""
+    k = min(k, scores.size)
+    threshold = np.partition(scores, scores.size - k)[scores.size - k]
+    contenders = np.flatnonzero(scores >= threshold)
+    order = np.lexsort((contenders, -scores[contenders]))
+    return contenders[order][:k]
+
+
+def _partner_index(partnerships: Sequence[Partnership]) -> dict[str, frozenset[str]]:
+    index: dict[str, set[str]] = {}
+    for p in partnerships:
+        index.setdefault(p.japanese_id, set()).add(p.israeli_id)
+        index.setdefault(p.israeli_id, set()).add(p.japanese_id)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+ARTIFACT_FORMAT = 1
+
+
+def save_model(model: PartnerModel, path: Path) -> str:
+    """Write the fitted model to `path` atomically; return the artifact's sha256."""
+    model._check_fitted()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as handle:
+        joblib.dump({"format": ARTIFACT_FORMAT, "model": model}, handle, compress=3)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(handle.name, path)
+    return file_sha256(path)
+
+
+def load_model(path: Path, expected_sha256: str | None = None) -> PartnerModel:
+    """Read a model artifact, checking its checksum when one is given."""
+    path = Path(path)
+    if expected_sha256 and file_sha256(path) != expected_sha256:
+        raise ArtifactError(f"{path}: checksum does not match the manifest")
+    try:
+        payload = joblib.load(path)
+    except FileNotFoundError:
+        raise ArtifactError(f"{path}: artifact not found") from None
+    except Exception as exc:  # joblib/pickle raise many types for a damaged file
+        raise ArtifactError(f"{path}: unreadable artifact ({type(exc).__name__}: {exc})") from None
+    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
+        raise ArtifactError(f"{path}: not a Kakehashi artifact of format {ARTIFACT_FORMAT}")
+    return payload["model"]
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

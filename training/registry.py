@@ -1,0 +1,163 @@
+"""Versioned model folders, their manifests, atomic promotion and rollback.
+
+Layout: `<models>/<version>/{artifact.joblib,manifest.json}` and `<models>/promoted.json`, which
+holds the current version and the stack of earlier promotions. Every write goes to a temporary
+file or folder first and is moved into place with one atomic rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from training.errors import ModelNotFoundError, UnknownVersionError
+from training.model import PartnerModel, load_model, save_model
+
+ARTIFACT = "artifact.joblib"
+MANIFEST = "manifest.json"
+POINTER = "promoted.json"
+VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?$")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model read from the registry, with its version and manifest."""
+
+    version: str
+    model: PartnerModel
+    manifest: dict
+
+
+def write_json_atomic(path: Path, document: object) -> None:
+    """Write JSON to a temporary file beside `path`, fsync it, and rename it over `path`."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False
+    ) as handle:
+        json.dump(document, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(handle.name, path)
+
+
+def save_version(models_dir: Path, model: PartnerModel, manifest: dict) -> str:
+    """Write a new version folder (artifact + manifest) atomically; return its version."""
+    models_dir = Path(models_dir)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=".staging-"))
+    try:
+        sha = save_model(model, staging / ARTIFACT)
+        version = _new_version(models_dir, sha)
+        manifest = {"version": version, **manifest}
+        manifest["artifact"] = {
+            "file": ARTIFACT,
+            "sha256": sha,
+            "bytes": (staging / ARTIFACT).stat().st_size,
+        }
+        write_json_atomic(staging / MANIFEST, manifest)
+        os.rename(staging, models_dir / version)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return version
+
+
+def _new_version(models_dir: Path, sha: str) -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    version, n = f"{stamp}-{sha[:6]}", 2
+    while (models_dir / version).exists():
+        version, n = f"{stamp}-{sha[:6]}-{n}", n + 1
+    return version
+
+
+def versions(models_dir: Path) -> list[str]:
+    """Every complete version folder, oldest first."""
+    models_dir = Path(models_dir)
+    if not models_dir.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in models_dir.iterdir()
+        if VERSION_PATTERN.match(p.name) and (p / MANIFEST).is_file()
+    )
+
+
+def read_manifest(models_dir: Path, version: str) -> dict:
+    """The manifest of one version."""
+    path = Path(models_dir) / version / MANIFEST
+    if not VERSION_PATTERN.match(version) or not path.is_file():
+        raise UnknownVersionError(f"no model version {version!r} in {models_dir}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _read_pointer(models_dir: Path) -> dict:
+    path = Path(models_dir) / POINTER
+    if not path.is_file():
+        return {"current": None, "history": []}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def current_version(models_dir: Path) -> str | None:
+    """The promoted version, or None when nothing was promoted."""
+    return _read_pointer(models_dir).get("current")
+
+
+@contextlib.contextmanager
+def _locked(models_dir: Path) -> Iterator[None]:
+    """Serialize writers of the pointer file (readers never need the lock)."""
+    with open(Path(models_dir) / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def promote(models_dir: Path, version: str) -> str | None:
+    """Make `version` the served one; return the version it replaced."""
+    read_manifest(models_dir, version)
+    with _locked(models_dir):
+        pointer = _read_pointer(models_dir)
+        previous = pointer.get("current")
+        if previous and previous != version:
+            pointer["history"].append(previous)
+        pointer["current"] = version
+        pointer["promoted_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        write_json_atomic(Path(models_dir) / POINTER, pointer)
+    return previous
+
+
+def rollback(models_dir: Path) -> str:
+    """Re-promote the version that was current before the last promotion; return it."""
+    with _locked(models_dir):
+        pointer = _read_pointer(models_dir)
+        history = [v for v in pointer["history"] if v in versions(models_dir)]
+        if not history:
+            raise UnknownVersionError("nothing to roll back to: no earlier promoted version")
+        pointer["current"], pointer["history"] = history[-1], history[:-1]
+        pointer["promoted_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        write_json_atomic(Path(models_dir) / POINTER, pointer)
+    return pointer["current"]
+
+
+def load_version(models_dir: Path, version: str) -> LoadedModel:
+    """Load one version's model, verifying the artifact against its manifest."""
+    manifest = read_manifest(models_dir, version)
+    path = Path(models_dir) / version / manifest["artifact"]["file"]
+    return LoadedModel(version, load_model(path, manifest["artifact"]["sha256"]), manifest)
+
+
+def load_promoted(models_dir: Path) -> LoadedModel:
+    """Load the promoted version (ModelNotFoundError when there is none)."""
+    version = current_version(models_dir)
+    if version is None:
+        raise ModelNotFoundError(
+            f"no promoted model in {models_dir}; run `python -m training train`"
+        )
+    return load_version(models_dir, version)

@@ -1,0 +1,75 @@
+"""Component weights of the pair score: sensible defaults, or learned from known partnerships."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from training.partnerships import Partnership
+
+if TYPE_CHECKING:
+    from training.model import PartnerModel
+
+COMPONENTS = ("sectors", "words", "chars", "latent", "interests")
+DEFAULT_WEIGHTS = {"sectors": 0.35, "words": 0.15, "chars": 0.1, "latent": 0.15, "interests": 0.25}
+PRIOR_PAIRS = 20  # how many partnerships the defaults are worth when blending with learned weights
+
+
+def pair_features(model: PartnerModel, japanese_id: str, israeli_ids: Sequence[str]) -> np.ndarray:
+    """One row of component similarities per (japanese_id, israeli_id) pair."""
+    query = model.query_for(japanese_id)
+    rows = np.array([model.index_[i] for i in israeli_ids], dtype=int)
+    parts = model.components(query, rows)
+    return np.column_stack([parts[name] for name in COMPONENTS])
+
+
+def learn_weights(
+    model: PartnerModel, partnerships: Sequence[Partnership], random_state: int = 0
+) -> dict[str, float]:
+    """Fit non-negative weights on pairwise differences (a partner vs a sampled non-partner).
+
+    A logistic model on feature differences is a linear pairwise ranker (RankNet/RankSVM style);
+    its coefficients, clipped at zero and normalized, become the weights. They are blended with the
+    defaults in proportion to how many partnerships support them: a short list moves them little.
+    """
+    differences = _pairwise_differences(model, partnerships, np.random.default_rng(random_state))
+    if len(differences) == 0:
+        return dict(DEFAULT_WEIGHTS)
+    x = np.vstack([differences, -differences])
+    y = np.r_[np.ones(len(differences)), np.zeros(len(differences))]
+    ranker = LogisticRegression(fit_intercept=False, C=1.0).fit(x, y)
+    learned = np.clip(ranker.coef_.ravel(), 0.0, None)
+    if learned.sum() == 0:
+        return dict(DEFAULT_WEIGHTS)
+    learned /= learned.sum()
+    n = len({p.pair for p in partnerships})
+    share = n / (n + PRIOR_PAIRS)
+    default = np.array([DEFAULT_WEIGHTS[c] for c in COMPONENTS])
+    blended = (1 - share) * default + share * learned
+    return {c: round(float(w), 6) for c, w in zip(COMPONENTS, blended / blended.sum(), strict=True)}
+
+
+def _pairwise_differences(
+    model: PartnerModel,
+    partnerships: Sequence[Partnership],
+    rng: np.random.Generator,
+    per_positive: int = 10,
+) -> np.ndarray:
+    israeli = [c.id for c in model.companies_ if c.country == "IL"]
+    by_japanese: dict[str, set[str]] = {}
+    for p in partnerships:
+        by_japanese.setdefault(p.japanese_id, set()).add(p.israeli_id)
+    rows = []
+    for japanese_id in sorted(by_japanese):
+        positives = sorted(by_japanese[japanese_id])
+        pool = [i for i in israeli if i not in by_japanese[japanese_id]]
+        if not pool:
+            continue
+        negatives = list(rng.choice(pool, size=min(per_positive, len(pool)), replace=False))
+        pos = pair_features(model, japanese_id, positives)
+        neg = pair_features(model, japanese_id, negatives)
+        rows.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, len(COMPONENTS)))
+    return np.vstack(rows) if rows else np.empty((0, len(COMPONENTS)))

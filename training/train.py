@@ -1,0 +1,129 @@
+"""The training job: validate the lists, fit, evaluate, write a version, promote it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from training import registry
+from training.companies import Company, load_companies
+from training.evaluate import QueryOutcome, evaluate_model, summarize
+from training.features import ProfileVectorizer
+from training.glossary import load_glossary
+from training.model import PartnerModel, file_sha256
+from training.partnerships import Partnership, load_partnerships
+from training.taxonomy import Taxonomy, load_taxonomy
+
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Validated inputs of a training run."""
+
+    companies: tuple[Company, ...]
+    partnerships: tuple[Partnership, ...]
+    taxonomy: Taxonomy
+    glossary: tuple[tuple[str, str], ...]
+    files: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run produced."""
+
+    version: str
+    manifest: dict
+    outcomes: tuple[QueryOutcome, ...]
+    model: PartnerModel
+
+
+def quiet(_: str) -> None:
+    """A progress reporter that prints nothing."""
+
+
+@contextmanager
+def step(report: Report, label: str) -> Iterator[None]:
+    """Report a step's start and, when it ends, how long it took."""
+    report(f"{label} ...")
+    started = time.perf_counter()
+    yield
+    report(f"{label}: done in {time.perf_counter() - started:.1f}s")
+
+
+def load_inputs(
+    companies_path: Path,
+    partnerships_path: Path | None = None,
+    taxonomy_path: Path | None = None,
+    glossary_path: Path | None = None,
+) -> Inputs:
+    """Read and validate every input; raises InvalidListError before anything is written."""
+    taxonomy = load_taxonomy(taxonomy_path)
+    companies = load_companies(companies_path, taxonomy)
+    partnerships = load_partnerships(partnerships_path, companies) if partnerships_path else ()
+    files = {"companies": Path(companies_path)}
+    if partnerships_path:
+        files["partnerships"] = Path(partnerships_path)
+    return Inputs(companies, partnerships, taxonomy, load_glossary(glossary_path), files)
+
+
+def build_model(inputs: Inputs, random_state: int = 0) -> PartnerModel:
+    """An unfitted model configured with the inputs' taxonomy and glossary."""
+    vectorizer = ProfileVectorizer(
+        taxonomy=inputs.taxonomy, glossary=inputs.glossary, random_state=random_state
+    )
+    return PartnerModel(vectorizer=vectorizer, random_state=random_state)
+
+
+def train(
+    inputs: Inputs, models_dir: Path, promote: bool = True, report: Report = quiet
+) -> TrainResult:
+    """Fit on validated inputs, evaluate, save a new version and (by default) promote it."""
+    with step(report, f"fitting on {len(inputs.companies)} companies"):
+        model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
+    outcomes: list[QueryOutcome] = []
+    if inputs.partnerships:
+        with step(report, f"evaluating on {len(inputs.partnerships)} partnerships (grouped folds)"):
+            outcomes = evaluate_model(model, inputs.partnerships)
+    manifest = build_manifest(inputs, model, outcomes)
+    with step(report, f"writing the artifact to {models_dir}"):
+        version = registry.save_version(models_dir, model, manifest)
+    if promote:
+        registry.promote(models_dir, version)
+    return TrainResult(version, registry.read_manifest(models_dir, version), tuple(outcomes), model)
+
+
+def build_manifest(inputs: Inputs, model: PartnerModel, outcomes: Sequence[QueryOutcome]) -> dict:
+    """The human-readable description of a version (the registry adds version and artifact)."""
+    return {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "inputs": {
+            name: {"path": str(path), "sha256": file_sha256(path)}
+            for name, path in inputs.files.items()
+        },
+        "companies": dict(sorted(Counter(c.country for c in inputs.companies).items())),
+        "partnerships": len(inputs.partnerships),
+        "sectors": list(inputs.taxonomy.keys),
+        "weights": model.weights_,
+        "metrics": summarize(outcomes) if outcomes else None,
+        "libraries": library_versions(),
+    }
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries the artifact depends on."""
+    names = ("scikit-learn", "numpy", "scipy", "joblib")
+    return {"python": platform.python_version(), **{n: metadata.version(n) for n in names}}
+
+
+def stderr_report(message: str) -> None:
+    """Print a progress line to standard error."""
+    print(message, file=sys.stderr, flush=True)
