@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.errors import InvalidListError, Problem
+from training.errors import InvalidListError, InvalidProfileError, Problem
 from training.readers import RawTable, read_table
 from training.taxonomy import Taxonomy
 
@@ -226,3 +226,40 @@ def _unique(slug: str, taken: set[str]) -> str:
         candidate, n = f"{slug}-{n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+PROFILE_FIELDS = ("name", "country", "sectors", "description", "interests", "tags", "city")
+
+
+def company_from_profile(profile: Mapping[str, object], taxonomy: Taxonomy) -> Company:
+    """A Company for an ad-hoc profile (not in any list); InvalidProfileError names the bad field.
+
+    Defaults: name 'Ad-hoc profile', country JP. At least one of sectors, description,
+    interests or tags must say something, or there is nothing to match on.
+    """
+    problems: list[tuple[str, str]] = []
+
+    def problem(column: str, message: str) -> None:
+        problems.append((column, message))
+
+    unknown = sorted(set(profile) - set(PROFILE_FIELDS))
+    if unknown:
+        problem(unknown[0], f"unknown field (known: {', '.join(PROFILE_FIELDS)})")
+    values = {k: _text(profile.get(k), k, problem) for k in PROFILE_FIELDS if k not in LIST_COLUMNS}
+    country = _country(values["country"] or "JP", problem)
+    sectors = _sectors(profile.get("sectors") or "", taxonomy, problem)
+    tags = tuple(split_list(profile.get("tags") or ""))
+    if not problems and not (sectors or values["description"] or values["interests"] or tags):
+        problem("sectors", "give at least one of sectors, description, interests or tags")
+    if problems:
+        raise InvalidProfileError(*problems[0])
+    return Company(
+        id="",
+        name=values["name"] or "Ad-hoc profile",
+        country=country,
+        sectors=sectors,
+        description=values["description"],
+        interests=values["interests"],
+        tags=tags,
+        city=values["city"],
+    )

@@ -103,8 +103,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "blocks_")
         return self.words_.get_feature_names_out()
 
+    def expand_text(self, text: str) -> str:
+        """The text with the English equivalents of its glossary terms appended."""
+        check_is_fitted(self, "glossary_map_")
+        return expand(text, self.glossary_pattern_, self.glossary_map_)
+
     def _texts(self, companies: Sequence[Company], field) -> list[str]:
-        return [expand(field(c), self.glossary_pattern_, self.glossary_map_) for c in companies]
+        return [self.expand_text(field(c)) for c in companies]
 
     def _sector_block(self, companies: Sequence[Company]) -> sp.csr_matrix:
         position = {key: i for i, key in enumerate(self.sector_keys_)}

@@ -1,0 +1,139 @@
+"""Reasons a person can read: shared sectors, matched terms, component scores and a summary.
+
+Every word of a summary comes from the two profiles or from the taxonomy's labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from training.companies import Company
+from training.model import Candidate, PartnerModel, Query
+
+MAX_TERMS = 6
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a candidate was ranked where it was."""
+
+    shared_sectors: tuple[str, ...]
+    related_sectors: tuple[tuple[str, str], ...]
+    matched_terms: tuple[str, ...]
+    interest_terms: tuple[str, ...]
+    components: dict[str, float]
+    contributions: dict[str, float]
+    summary: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "shared_sectors": list(self.shared_sectors),
+            "related_sectors": [{"query": a, "candidate": b} for a, b in self.related_sectors],
+            "matched_terms": list(self.matched_terms),
+            "interest_terms": list(self.interest_terms),
+            "components": self.components,
+            "contributions": self.contributions,
+            "summary": self.summary,
+        }
+
+
+def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanation:
+    """Explain one ranked candidate of a query."""
+    other = model.companies_[candidate.index]
+    taxonomy = model.vectorizer_.taxonomy
+    shared = tuple(s for s in query.company.sectors if s in other.sectors)
+    related = tuple(
+        (a, b)
+        for a in query.company.sectors
+        for b in other.sectors
+        if a != b and a not in shared and b not in shared and taxonomy.related(a, b)
+    )
+    words = model.vectorizer_.blocks_["words"]
+    names = model.vectorizer_.word_features()
+    other_profile = model.profiles_[candidate.index, words]
+    texts = _texts(model, query.company, other)
+    matched = _top_terms(query.profile[:, words], other_profile, names, texts)
+    seeks_forward = _top_terms(query.interests[:, words], other_profile, names, texts)
+    seeks_backward = _top_terms(
+        model.interests_[candidate.index, words], query.profile[:, words], names, texts
+    )
+    if seeks_forward or not seeks_backward:
+        seeker, provider, interest_terms = query.company, other, seeks_forward
+    else:
+        seeker, provider, interest_terms = other, query.company, seeks_backward
+    contributions = {k: round(model.weights_[k] * v, 4) for k, v in candidate.components.items()}
+    labels = tuple(taxonomy.label(s) for s in shared)
+    summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
+    return Explanation(
+        shared_sectors=shared,
+        related_sectors=related,
+        matched_terms=matched,
+        interest_terms=interest_terms,
+        components={k: round(v, 4) for k, v in candidate.components.items()},
+        contributions=contributions,
+        summary=summary,
+    )
+
+
+def _texts(model: PartnerModel, *companies: Company) -> tuple[str, ...]:
+    """Each company's full text (glossary-expanded, case-folded) to check phrases against."""
+    vectorizer = model.vectorizer_
+    return tuple(
+        " ".join(
+            vectorizer.expand_text(t) for t in (c.description, c.interests, " ".join(c.tags))
+        ).casefold()
+        for c in companies
+    )
+
+
+def _top_terms(
+    a: sp.csr_matrix, b: sp.csr_matrix, names: np.ndarray, texts: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Terms weighing most in both vectors, as written in both texts; words inside phrases dropped.
+
+    The word view drops stop words before forming bigrams, so a bigram such as 'security
+    intrusion' can come from 'security and intrusion': only phrases found verbatim are shown.
+    """
+    product = a.multiply(b).tocoo()
+    order = np.argsort(-product.data, kind="stable")
+    chosen: list[str] = []
+    for term in (str(names[product.col[i]]) for i in order):
+        if " " in term and not all(term in text for text in texts):
+            continue
+        if any(term in longer.split() for longer in chosen):
+            continue
+        chosen = [c for c in chosen if c not in term.split()]
+        chosen.append(term)
+        if len(chosen) == MAX_TERMS:
+            break
+    return tuple(chosen)
+
+
+def _join(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _summary(
+    labels, related, taxonomy, matched, interest_terms, seeker: Company, provider: Company
+) -> str:
+    clauses = []
+    if labels:
+        clauses.append(f"Both work in {_join(labels)}")
+    elif related:
+        a, b = related[0]
+        clauses.append(f"{taxonomy.label(a)} and {taxonomy.label(b)} are related sectors")
+    if interest_terms:
+        clauses.append(
+            f"{seeker.name} seeks {_join(interest_terms[:3])}, which {provider.name} works on"
+        )
+    elif matched:
+        clauses.append(f"both profiles mention {_join(matched[:3])}")
+    if not clauses:
+        return "Weak match: no shared sectors or terms."
+    sentence = "; ".join(clauses)
+    return sentence[0].upper() + sentence[1:] + "."
