@@ -1,0 +1,147 @@
+"""`python -m training`: exit codes, problem reports and the train / list / promote / rollback cycle."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from training import registry
+from training.cli import MAX_PROBLEMS_SHOWN, main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "training", *args], capture_output=True, text=True)
+
+
+def test_validate_accepts_the_fixture_lists(capsys, fixture_companies, fixture_partnerships):
+    assert (
+        main(
+            [
+                "validate",
+                "--companies",
+                str(fixture_companies),
+                "--partnerships",
+                str(fixture_partnerships),
+            ]
+        )
+        == 0
+    )
+    assert "ok: 22 companies (16 IL, 6 JP), 7 partnerships" in capsys.readouterr().out
+
+
+def test_validate_prints_located_problems_and_exits_2(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("name,country,sectors\nAcme,Mars,cyber\n", encoding="utf-8")
+    assert main(["validate", "--companies", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: country: unknown country 'Mars'" in err
+    assert "Traceback" not in err
+
+
+def test_validate_caps_the_number_of_problems_shown(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    rows = "".join(f"Acme{i},Mars,cyber\n" for i in range(MAX_PROBLEMS_SHOWN + 7))
+    path.write_text("name,country,sectors\n" + rows, encoding="utf-8")
+    assert main(["validate", "--companies", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("unknown country") == MAX_PROBLEMS_SHOWN
+    assert "... and 7 more problem(s)" in err
+
+
+def test_train_on_an_invalid_list_writes_nothing(tmp_path, fixture_companies):
+    bad = tmp_path / "p.csv"
+    bad.write_text("japanese_id,israeli_id\njp-auto,il-nope\n", encoding="utf-8")
+    models = tmp_path / "models"
+    code = main(
+        [
+            "train",
+            "--companies",
+            str(fixture_companies),
+            "--partnerships",
+            str(bad),
+            "--models-dir",
+            str(models),
+        ]
+    )
+    assert code == 2
+    assert not models.exists()
+
+
+def test_train_list_promote_rollback_cycle(
+    tmp_path, capsys, fixture_companies, fixture_partnerships
+):
+    models = str(tmp_path / "models")
+    args = [
+        "train",
+        "--companies",
+        str(fixture_companies),
+        "--partnerships",
+        str(fixture_partnerships),
+    ]
+    assert main([*args, "--models-dir", models]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "known partners in their Japanese firm's ranking" in out
+        and "Sample Motors -> Example Lidar" in out
+    )
+    first = registry.current_version(models)
+    assert main([*args, "--models-dir", models, "--no-promote"]) == 0
+    second = [v for v in registry.versions(models) if v != first][0]
+    assert registry.current_version(models) == first
+    assert main(["promote", second, "--models-dir", models]) == 0
+    assert main(["list", "--models-dir", models]) == 0
+    assert f"* {second}" in capsys.readouterr().out
+    assert main(["rollback", "--models-dir", models]) == 0
+    assert registry.current_version(models) == first
+
+
+def test_manifest_records_inputs_counts_metrics_and_libraries(
+    tmp_path, fixture_companies, fixture_partnerships
+):
+    models = str(tmp_path / "models")
+    main(
+        [
+            "train",
+            "--companies",
+            str(fixture_companies),
+            "--partnerships",
+            str(fixture_partnerships),
+            "--models-dir",
+            models,
+        ]
+    )
+    manifest = registry.read_manifest(models, registry.current_version(models))
+    assert manifest["companies"] == {"IL": 16, "JP": 6}
+    assert set(manifest["inputs"]) == {"companies", "partnerships"}
+    assert {"mrr", "hit@10", "ndcg@10"} <= set(manifest["metrics"])
+    assert "scikit-learn" in manifest["libraries"]
+
+
+def test_promote_unknown_version_exits_2(tmp_path, capsys):
+    assert main(["promote", "nope", "--models-dir", str(tmp_path)]) == 2
+    assert "no model version 'nope'" in capsys.readouterr().err
+
+
+def test_unexpected_failure_exits_1_with_one_line(tmp_path, fixture_companies):
+    blocker = tmp_path / "models"
+    blocker.write_text("a file where the models folder should be")
+    result = run("train", "--companies", str(fixture_companies), "--models-dir", str(blocker))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("unexpected error:")
+
+
+def test_debug_flag_shows_the_traceback(tmp_path, fixture_companies):
+    blocker = tmp_path / "models"
+    blocker.write_text("x")
+    result = run(
+        "--debug", "train", "--companies", str(fixture_companies), "--models-dir", str(blocker)
+    )
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["train"], ["frobnicate"]])
+def test_usage_errors_exit_2(args):
+    assert run(*args).returncode == 2

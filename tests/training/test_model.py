@@ -1,0 +1,136 @@
+"""The model: ranking behaviour, filters, ad-hoc profiles and the artifact round trip."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from training.companies import Company
+from training.errors import ArtifactError, UnknownCompanyError
+from training.model import Filters, load_model, save_model
+from training.train import build_model
+
+
+def ranked_ids(model, company_id: str, top_k: int = 20, filters: Filters = Filters()) -> list[str]:
+    query = model.query_for(company_id)
+    return [model.companies_[c.index].id for c in model.rank(query, top_k, filters)]
+
+
+def refit(inputs, companies):
+    return build_model(inputs).fit(companies, ())
+
+
+def replace(inputs, company_id: str, **changes) -> list[Company]:
+    return [
+        dataclasses.replace(c, **changes) if c.id == company_id else c for c in inputs.companies
+    ]
+
+
+def test_rank_returns_only_the_other_country(model):
+    assert all(i.startswith("il-") for i in ranked_ids(model, "jp-auto"))
+    assert all(i.startswith("jp-") for i in ranked_ids(model, "il-lidar"))
+
+
+def test_rank_orders_scores_descending_within_zero_and_one(model):
+    scores = [c.score for c in model.rank(model.query_for("jp-pharma"), 20)]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+def test_rank_is_deterministic(model):
+    assert ranked_ids(model, "jp-health") == ranked_ids(model, "jp-health")
+
+
+def test_rank_respects_top_k(model):
+    assert len(ranked_ids(model, "jp-auto", top_k=3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_first"),
+    [("jp-auto", {"il-autocyber", "il-lidar"}), ("jp-pharma", {"il-parkinson"}), ("jp-bank", {"il-fraud"}),
+     ("jp-elec", {"il-waveguide", "il-3d"}), ("jp-health", {"il-imaging", "il-monitor"})],
+)  # fmt: skip
+def test_rank_puts_the_obvious_partner_first(model, query, expected_first):
+    assert ranked_ids(model, query)[0] in expected_first
+
+
+def test_rank_filters_by_sector_any_of(model):
+    ids = ranked_ids(model, "jp-auto", filters=Filters(sectors=("vr", "agrifood")))
+    assert set(ids) == {"il-waveguide", "il-3d", "il-meat"}
+
+
+def test_rank_filters_by_city_case_insensitively(model):
+    assert set(ranked_ids(model, "jp-auto", filters=Filters(city="petah tikva"))) == {
+        "il-fleet",
+        "il-monitor",
+    }
+
+
+def test_rank_can_exclude_known_partners(model):
+    ids = ranked_ids(model, "jp-auto", filters=Filters(exclude_known=True))
+    assert "il-autocyber" not in ids and "il-lidar" not in ids and ids
+
+
+def test_rank_unknown_company_raises(model):
+    with pytest.raises(UnknownCompanyError):
+        model.query_for("nope")
+
+
+def test_rank_profile_of_ad_hoc_company(model):
+    profile = Company(
+        id="", name="X", country="JP", sectors=("cyber",), interests="fraud detection in banking"
+    )
+    query = model.query_for_profile(profile)
+    assert model.companies_[model.rank(query, 1)[0].index].id == "il-fraud"
+
+
+def test_rank_of_japanese_profile_finds_automotive_cyber(model):
+    profile = Company(
+        id="", name="試験", country="JP", sectors=(), description="自動車メーカー",
+        interests="コネクテッドカーのサイバーセキュリティと侵入検知",
+    )  # fmt: skip
+    top = model.companies_[model.rank(model.query_for_profile(profile), 1)[0].index]
+    assert top.id == "il-autocyber"
+
+
+# Behavioural tests (Made-With-ML): invariance, directional expectations, minimum functionality.
+@pytest.mark.parametrize("change", [{"name": "Renamed Holdings"}, {"city": "Sapporo"}])
+def test_partners_invariant_to_name_and_city(inputs, model, change):
+    changed = refit(inputs, replace(inputs, "jp-auto", **change))
+    original = refit(inputs, inputs.companies)
+    assert ranked_ids(changed, "jp-auto") == ranked_ids(original, "jp-auto")
+
+
+def test_adding_the_partners_sector_raises_the_pair_score(inputs):
+    before = refit(inputs, inputs.companies)
+    after = refit(inputs, replace(inputs, "jp-bank", sectors=("fintech", "digital_health")))
+    index = before.index_["il-monitor"]
+    score = lambda m: m.score_all(m.query_for("jp-bank"))[index]  # noqa: E731
+    assert score(after) > score(before)
+
+
+def test_cyber_query_returns_cyber_firms_first(model):
+    profile = Company(id="", name="Q", country="JP", sectors=("cyber",))
+    top = [model.companies_[c.index] for c in model.rank(model.query_for_profile(profile), 3)]
+    assert all("cyber" in c.sectors for c in top)
+
+
+def test_artifact_round_trip_keeps_rankings(tmp_path, model):
+    path = tmp_path / "artifact.joblib"
+    sha = save_model(model, path)
+    loaded = load_model(path, sha)
+    for company_id in model.company_ids:
+        original = model.score_all(model.query_for(company_id))
+        assert np.array_equal(loaded.score_all(loaded.query_for(company_id)), original)
+
+
+def test_load_model_rejects_a_corrupted_artifact(tmp_path, model):
+    path = tmp_path / "artifact.joblib"
+    sha = save_model(model, path)
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ArtifactError, match="checksum"):
+        load_model(path, sha)
+    with pytest.raises(ArtifactError, match="unreadable"):
+        load_model(path)

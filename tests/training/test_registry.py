@@ -1,0 +1,63 @@
+"""The registry: versioned folders, atomic promotion, rollback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from training import registry
+from training.errors import ModelNotFoundError, UnknownVersionError
+
+
+@pytest.fixture
+def two_versions(tmp_path, model):
+    first = registry.save_version(tmp_path, model, {"created_at": "t1"})
+    second = registry.save_version(tmp_path, model, {"created_at": "t2"})
+    return tmp_path, first, second
+
+
+def test_save_version_writes_artifact_and_manifest(two_versions):
+    models, first, _ = two_versions
+    manifest = json.loads((models / first / "manifest.json").read_text())
+    assert manifest["version"] == first
+    assert len(manifest["artifact"]["sha256"]) == 64
+    assert (models / first / "artifact.joblib").stat().st_size == manifest["artifact"]["bytes"]
+
+
+def test_versions_are_distinct_and_ignore_unfinished_folders(two_versions):
+    models, first, second = two_versions
+    (models / ".staging-abc").mkdir()
+    assert registry.versions(models) == sorted([first, second]) and first != second
+
+
+def test_nothing_is_promoted_until_asked(two_versions):
+    models, _, _ = two_versions
+    assert registry.current_version(models) is None
+    with pytest.raises(ModelNotFoundError):
+        registry.load_promoted(models)
+
+
+def test_promote_then_rollback(two_versions):
+    models, first, second = two_versions
+    registry.promote(models, first)
+    assert registry.promote(models, second) == first
+    assert registry.load_promoted(models).version == second
+    assert registry.rollback(models) == first
+    assert registry.current_version(models) == first
+
+
+def test_rollback_without_history_fails(two_versions):
+    models, first, _ = two_versions
+    registry.promote(models, first)
+    with pytest.raises(UnknownVersionError, match="nothing to roll back"):
+        registry.rollback(models)
+
+
+@pytest.mark.parametrize("version", ["nope", "../etc", "20990101T000000Z-abcdef"])
+def test_promote_unknown_version_fails_and_keeps_the_pointer(two_versions, version):
+    models, first, _ = two_versions
+    registry.promote(models, first)
+    with pytest.raises(UnknownVersionError):
+        registry.promote(models, version)
+    assert registry.current_version(models) == first
