@@ -88,7 +88,7 @@ def test_train_list_promote_rollback_cycle(
     )
     first = registry.current_version(models)
     assert main([*args, "--models-dir", models, "--no-promote"]) == 0
-    second = [v for v in registry.versions(models) if v != first][0]
+    second = next(v for v in registry.versions(models) if v != first)
     assert registry.current_version(models) == first
     assert main(["promote", second, "--models-dir", models]) == 0
     assert main(["list", "--models-dir", models]) == 0

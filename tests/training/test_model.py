@@ -13,7 +13,10 @@ from training.model import Filters, load_model, save_model
 from training.train import build_model
 
 
-def ranked_ids(model, company_id: str, top_k: int = 20, filters: Filters = Filters()) -> list[str]:
+def ranked_ids(
+    model, company_id: str, top_k: int = 20, filters: Filters | None = None
+) -> list[str]:
+    filters = filters or Filters()
     query = model.query_for(company_id)
     return [model.companies_[c.index].id for c in model.rank(query, top_k, filters)]
 

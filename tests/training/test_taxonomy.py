@@ -10,7 +10,8 @@ from training.errors import TaxonomyError
 from training.taxonomy import load_taxonomy, normalize_term
 
 FOCUS = ("cyber", "life_sciences", "ai", "vr", "digital_health", "automotive")
-REQUIRED = FOCUS + (
+REQUIRED = (
+    *FOCUS,
     "fintech", "semiconductors", "telecom", "cleantech", "agrifood", "robotics",
     "enterprise_software", "consumer_internet",
 )  # fmt: skip
