@@ -10,8 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from training import registry
-from training.errors import InvalidListError, KakehashiError
+from training import registry, report
+from training.errors import InvalidListError, KakehashiError, UsageError
 from training.train import Inputs, load_inputs, stderr_report, train
 
 MAX_PROBLEMS_SHOWN = 50
@@ -39,6 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     with_inputs("validate", "check a company list (and partnerships) and print every problem")
+    evaluate_cmd = with_inputs(
+        "evaluate", "compare the model, its ablations and baselines on partnerships"
+    )
+    evaluate_cmd.add_argument(
+        "--k", type=int, default=10, help="cutoff of hit@k and nDCG@k (default 10)"
+    )
+    evaluate_cmd.add_argument(
+        "--folds", type=int, default=5, help="grouped folds for learned weights"
+    )
+    evaluate_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    evaluate_cmd.add_argument("--no-ablations", action="store_true", help="skip the ablation rows")
     train_cmd = with_inputs("train", "validate, fit, evaluate, save a new version and promote it")
     train_cmd.add_argument("--models-dir", type=Path, default=Path("models"))
     train_cmd.add_argument(
@@ -102,6 +113,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(
         f"ok: {len(inputs.companies)} companies ({counts}), {len(inputs.partnerships)} partnerships"
     )
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Print the comparison table (or JSON) of the model, its ablations and the baselines."""
+    inputs = _inputs(args)
+    if not inputs.partnerships:
+        raise UsageError("evaluate needs --partnerships: the known pairs are the ground truth")
+    if not 1 <= args.k <= 1000:
+        raise UsageError("--k must be between 1 and 1000")
+    rows = report.compare(inputs, k=args.k, n_folds=args.folds, ablations=not args.no_ablations)
+    print(report.as_json(rows) if args.json else report.format_table(rows, args.k))
     return EXIT_OK
 
 
@@ -173,6 +196,7 @@ def _country_counts(inputs: Inputs) -> dict[str, int]:
 COMMANDS = {
     "validate": cmd_validate,
     "train": cmd_train,
+    "evaluate": cmd_evaluate,
     "list": cmd_list,
     "promote": cmd_promote,
     "rollback": cmd_rollback,

@@ -36,6 +36,12 @@ class InvalidListError(KakehashiError):
         super().__init__(f"{len(self.problems)} problem(s), first: {first}")
 
 
+class UsageError(KakehashiError):
+    """A command was called with arguments that cannot work together."""
+
+    code = "usage"
+
+
 class TaxonomyError(KakehashiError):
     """The sector taxonomy file is missing or malformed."""
 

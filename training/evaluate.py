@@ -6,7 +6,7 @@ Ties are broken pessimistically: a partner tied with non-partners is ranked afte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +17,12 @@ from training.model import PartnerModel
 from training.partnerships import Partnership
 from training.scoring import learn_weights
 
-METRICS = ("hit@1", "hit@5", "hit@10", "mrr", "ndcg@10")
+
+def metric_names(k: int = 10) -> tuple[str, ...]:
+    """The reported metrics for a cutoff k (hit@1 and hit@5 always, then hit@k, MRR, nDCG@k)."""
+    return ("hit@1", "hit@5", f"hit@{k}", "mrr", f"ndcg@{k}")
+
+
 Scorer = Callable[[str], np.ndarray]
 
 
@@ -58,22 +63,23 @@ def ndcg_at(ranks: Sequence[int], k: int) -> float:
     return dcg / ideal
 
 
-def summarize(outcomes: Sequence[QueryOutcome]) -> dict[str, float]:
-    """Mean of every metric over the queries."""
+def summarize(outcomes: Sequence[QueryOutcome], k: int = 10) -> dict[str, float]:
+    """Mean of every metric over the queries, plus the number of queries."""
+    names = metric_names(k)
     if not outcomes:
-        return {name: 0.0 for name in METRICS} | {"queries": 0}
+        return {name: 0.0 for name in names} | {"queries": 0}
     rows = [
         (
             hit_at(o.ranks, 1),
             hit_at(o.ranks, 5),
-            hit_at(o.ranks, 10),
+            hit_at(o.ranks, k),
             reciprocal_rank(o.ranks),
-            ndcg_at(o.ranks, 10),
+            ndcg_at(o.ranks, k),
         )
         for o in outcomes
     ]
     means = np.mean(rows, axis=0)
-    return {name: round(float(v), 4) for name, v in zip(METRICS, means, strict=True)} | {
+    return {n: round(float(v), 4) for n, v in zip(names, means, strict=True)} | {
         "queries": len(outcomes)
     }
 
@@ -121,6 +127,7 @@ def evaluate_model(
     partnerships: Sequence[Partnership],
     n_folds: int = 5,
     random_state: int = 0,
+    drop: Collection[str] = (),
 ) -> list[QueryOutcome]:
     """Outcomes of the fitted model; when it learns weights, with folds grouped by Japanese firm.
 
@@ -135,7 +142,8 @@ def evaluate_model(
     for fold in grouped_folds(queries, n_folds):
         held_out = set(fold)
         training_pairs = [p for p in partnerships if p.japanese_id not in held_out]
-        fold_model = model.with_weights(learn_weights(model, training_pairs, random_state))
+        weights = learn_weights(model, training_pairs, random_state, drop)
+        fold_model = model.with_weights(weights)
         outcomes += run_queries(
             fold_model.candidate_scores, candidates, {q: queries[q] for q in fold}
         )

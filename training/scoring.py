@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,8 +26,18 @@ def pair_features(model: PartnerModel, japanese_id: str, israeli_ids: Sequence[s
     return np.column_stack([parts[name] for name in COMPONENTS])
 
 
+def default_weights(drop: Collection[str] = ()) -> dict[str, float]:
+    """The default weights, with the dropped components at zero and the rest renormalized."""
+    kept = {c: (0.0 if c in drop else w) for c, w in DEFAULT_WEIGHTS.items()}
+    total = sum(kept.values())
+    return {c: w / total for c, w in kept.items()}
+
+
 def learn_weights(
-    model: PartnerModel, partnerships: Sequence[Partnership], random_state: int = 0
+    model: PartnerModel,
+    partnerships: Sequence[Partnership],
+    random_state: int = 0,
+    drop: Collection[str] = (),
 ) -> dict[str, float]:
     """Fit non-negative weights on pairwise differences (a partner vs a sampled non-partner).
 
@@ -36,18 +46,20 @@ def learn_weights(
     defaults in proportion to how many partnerships support them: a short list moves them little.
     """
     differences = _pairwise_differences(model, partnerships, np.random.default_rng(random_state))
+    defaults = default_weights(drop)
     if len(differences) == 0:
-        return dict(DEFAULT_WEIGHTS)
+        return defaults
+    differences[:, [COMPONENTS.index(c) for c in drop]] = 0.0
     x = np.vstack([differences, -differences])
     y = np.r_[np.ones(len(differences)), np.zeros(len(differences))]
     ranker = LogisticRegression(fit_intercept=False, C=1.0).fit(x, y)
     learned = np.clip(ranker.coef_.ravel(), 0.0, None)
     if learned.sum() == 0:
-        return dict(DEFAULT_WEIGHTS)
+        return defaults
     learned /= learned.sum()
     n = len({p.pair for p in partnerships})
     share = n / (n + PRIOR_PAIRS)
-    default = np.array([DEFAULT_WEIGHTS[c] for c in COMPONENTS])
+    default = np.array([defaults[c] for c in COMPONENTS])
     blended = (1 - share) * default + share * learned
     return {c: round(float(w), 6) for c, w in zip(COMPONENTS, blended / blended.sum(), strict=True)}
 

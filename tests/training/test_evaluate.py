@@ -40,9 +40,9 @@ def test_evaluate_model_never_trains_on_the_held_out_firms_partners(monkeypatch,
     seen: list[tuple[set[str], set[str]]] = []
     real = evaluate.learn_weights
 
-    def spy(model_, pairs, random_state=0):
+    def spy(model_, pairs, *args):
         seen.append({p.japanese_id for p in pairs})
-        return real(model_, pairs, random_state)
+        return real(model_, pairs, *args)
 
     monkeypatch.setattr(evaluate, "learn_weights", spy)
     real_run = evaluate.run_queries
