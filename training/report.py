@@ -1,4 +1,4 @@
-"""The evaluation report: the model, its ablations and the baselines, on the same data and queries."""
+"""The evaluation report: the model, its ablations and the baselines on the same queries."""
 
 from __future__ import annotations
 
@@ -91,7 +91,8 @@ def format_table(rows: Sequence[Row], k: int = 10) -> str:
         lines.append(f"{row.method:<{width}}" + "".join(f"{row.metrics[n]:>9.3f}" for n in names))
     queries = rows[0].metrics["queries"] if rows else 0
     lines.append(
-        f"({queries} queries; ties broken pessimistically; the model's weights are learned on grouped folds)"
+        f"({queries} queries; ties broken pessimistically; "
+        "the model's weights are learned on folds grouped by Japanese firm)"
     )
     return "\n".join(lines)
 
