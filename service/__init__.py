@@ -1,0 +1,47 @@
+"""Kakehashi's HTTP API: ranked Japan–Israel partners from the promoted model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+from flask_smorest import Api
+
+
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
+    """Build the app: config, error handlers, the model holder, the endpoints and the docs."""
+    from service import admin, catalog, docs, errors, health, holder, ranking, schemas
+
+    app = Flask(__name__)
+    app.json.sort_keys = False  # keep fields in schema order: rank, id, name... reads better
+    app.config.from_mapping(
+        MODEL_DIR="models",
+        ADMIN_TOKEN=None,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        RELOAD_CHECK_SECONDS=2,
+        API_TITLE="Kakehashi partner matching",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
+        },
+    )
+    app.config.from_prefixed_env("KAKEHASHI")
+    for name in ("ADMIN_TOKEN", "MODEL_DIR"):  # from_prefixed_env would turn "123" into 123
+        if f"KAKEHASHI_{name}" in os.environ:
+            app.config[name] = os.environ[f"KAKEHASHI_{name}"]
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
+    api = Api(app)
+    api.ERROR_SCHEMA = schemas.ErrorSchema
+    errors.init_app(app)
+    holder.init_app(app)
+    for module in (health, catalog, ranking, admin):
+        api.register_blueprint(module.blp)
+    docs.init_app(app, api)
+    return app

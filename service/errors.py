@@ -1,0 +1,168 @@
+"""ApiError and the JSON error handlers: the one place errors become HTTP responses.
+
+Every error body is `{"error": {"code": <stable snake_case>, "message": <for people>}}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from training.errors import (
+    ArtifactError,
+    InvalidProfileError,
+    KakehashiError,
+    ModelNotFoundError,
+    UnknownCompanyError,
+    UnknownVersionError,
+)
+
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "the request is malformed"),
+    "invalid_json": (400, "the body is not valid JSON"),
+    "unauthorized": (401, "admin call without an `Authorization: Bearer` token"),
+    "forbidden": (403, "admin call with a wrong token"),
+    "admin_disabled": (403, "admin call while no KAKEHASHI_ADMIN_TOKEN is configured"),
+    "not_found": (404, "no such path"),
+    "unknown_company": (404, "no company with this id in the served model"),
+    "method_not_allowed": (405, "the path exists but not with this method"),
+    "payload_too_large": (413, "the body is larger than KAKEHASHI_MAX_CONTENT_LENGTH"),
+    "unsupported_media_type": (415, "a POST body that is not `application/json`"),
+    "invalid_parameter": (422, "a query parameter is invalid (the message names it)"),
+    "invalid_body": (422, "a JSON body field is invalid or unknown (the message names it)"),
+    "unknown_sector": (422, "a sector filter names no known sector (the closest key is given)"),
+    "invalid_profile": (422, "the ad-hoc profile of POST /v1/match is invalid"),
+    "http_error": (400, "any other HTTP error (status as the HTTP status)"),
+    "internal_error": (500, "an unexpected server error (logged)"),
+    "bad_artifact": (500, "the promoted artifact could not be loaded; the old model still serves"),
+    "unknown_version": (500, "promoted.json names a version that does not exist"),
+    "no_model": (503, "no model is loaded yet"),
+}
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_parameter",
+    500: "internal_error",
+    503: "no_model",
+}
+
+LOCATIONS = {"json": "body", "query": "query string"}
+
+DOMAIN_STATUS: dict[type[KakehashiError], int] = {
+    UnknownCompanyError: 404,
+    InvalidProfileError: 422,
+    ModelNotFoundError: 503,
+    ArtifactError: 500,
+    UnknownVersionError: 500,
+}
+
+
+class ApiError(Exception):
+    """An error raised by a view, already carrying its code, status and message."""
+
+    def __init__(self, code: str, message: str, headers: dict[str, str] | None = None):
+        if code not in ERROR_CODES:
+            raise ValueError(f"undocumented error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = ERROR_CODES[code][0]
+        self.headers = headers or {}
+
+
+def error_response(code: str, message: str, status: int) -> Response:
+    """The JSON error body with its status."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def handle_api_error(error: ApiError) -> Response:
+    """An ApiError as JSON."""
+    response = error_response(error.code, error.message, error.status)
+    response.headers.update(error.headers)
+    return response
+
+
+def handle_domain_error(error: KakehashiError) -> Response:
+    """A training domain error as JSON, with the status its class maps to."""
+    status = next((s for cls, s in DOMAIN_STATUS.items() if isinstance(error, cls)), 500)
+    code = error.code if error.code in ERROR_CODES else "internal_error"
+    if status >= 500:
+        current_app.logger.error("%s: %s", type(error).__name__, error)
+    message = str(error)
+    if isinstance(error, InvalidProfileError):
+        message = f"profile.{message}"
+    return error_response(code, message, status)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Any werkzeug HTTPException (404, 405, 413, webargs' 422...) as JSON."""
+    status = error.code or 500
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if status == 422 and messages:
+        code = "invalid_body" if "json" in messages else "invalid_parameter"
+        return error_response(code, describe_messages(messages), status)
+    if status == 400 and messages and "json" in messages:
+        return error_response("invalid_json", "the body is not valid JSON", status)
+    code = HTTP_CODES.get(status, "http_error")
+    response = error_response(code, _describe_http(error), status)
+    if status == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _describe_http(error: HTTPException) -> str:
+    if error.code == 404:
+        return f"no such path: {request.path}"
+    if error.code == 405:
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        return f"{request.method} is not allowed on {request.path} (allowed: {allowed})"
+    if error.code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return f"the body is larger than the limit of {limit} bytes"
+    return error.description or error.name
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """Anything else: log it with its traceback and answer a JSON 500."""
+    current_app.logger.exception("unexpected error: %s", error)
+    return error_response("internal_error", "unexpected server error", 500)
+
+
+def describe_messages(messages: Mapping[str, object]) -> str:
+    """Flatten webargs/marshmallow messages into `field.path: message; ...`."""
+    parts = []
+    for location, fields in messages.items():
+        for path, text in _flatten(fields):
+            name = ".".join(p for p in path if p != "_schema") or LOCATIONS.get(location, location)
+            parts.append(f"{name}: {text}")
+    return "; ".join(parts)
+
+
+def _flatten(node: object, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    if isinstance(node, Mapping):
+        return [item for key, value in node.items() for item in _flatten(value, (*path, str(key)))]
+    if isinstance(node, list | tuple):
+        return [(path, _lower_first(str(text))) for text in node]
+    return [(path, _lower_first(str(node)))]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def init_app(app: Flask) -> None:
+    """Register the JSON error handlers (after flask-smorest's, so they replace its handler)."""
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(KakehashiError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

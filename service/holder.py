@@ -1,0 +1,137 @@
+"""The served model: loaded from the registry's promoted version and swapped in when it changes.
+
+A request takes one reference (`holder.require()`) and uses it to the end, so a swap never
+changes the model under a request in flight. A new version is loaded completely before the
+reference is replaced under a lock; a failed load keeps the old model and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask, current_app, g
+
+from training import registry
+from training.errors import ArtifactError, KakehashiError, ModelNotFoundError
+from training.registry import LoadedModel
+
+
+class ModelHolder:
+    """Holds the promoted model of one models directory and notices new promotions."""
+
+    def __init__(self, models_dir: Path, check_seconds: float, logger: logging.Logger):
+        self.models_dir = Path(models_dir)
+        self.check_seconds = check_seconds
+        self.logger = logger
+        self.loaded: LoadedModel | None = None
+        self._lock = threading.Lock()
+        self._signature: tuple[int, int, int] | None = None
+        self._checked_at = float("-inf")
+
+    @property
+    def version(self) -> str | None:
+        """The version being served, or None."""
+        loaded = self.loaded
+        return loaded.version if loaded else None
+
+    def require(self) -> LoadedModel:
+        """The served model (ModelNotFoundError when none is loaded)."""
+        loaded = self.loaded
+        if loaded is None:
+            raise ModelNotFoundError(f"no model loaded from {self.models_dir}; train one first")
+        return loaded
+
+    def start(self) -> None:
+        """Load the promoted version at start; without one the service runs and waits for one."""
+        with self._lock:
+            self._checked_at = time.monotonic()
+            try:
+                self._reload_locked(force=True)
+            except (KakehashiError, OSError) as exc:
+                self.logger.warning("starting without a model: %s", exc)
+
+    def maybe_reload(self) -> None:
+        """Swap in a newly promoted version, checking the pointer at most every check_seconds.
+
+        Never waits: when another thread is already loading, this request keeps the old model.
+        """
+        if time.monotonic() - self._checked_at < self.check_seconds:
+            return
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._checked_at = time.monotonic()
+            self._reload_locked(force=False)
+        except (KakehashiError, OSError) as exc:
+            self.logger.error(
+                "keeping model %s; loading the promoted one failed: %s", self.version, exc
+            )
+        finally:
+            self._lock.release()
+
+    def reload(self) -> tuple[str | None, str]:
+        """Re-read the promoted version now; return (previous version, served version)."""
+        with self._lock:
+            previous = self.version
+            self._checked_at = time.monotonic()
+            self._reload_locked(force=True)
+            return previous, self.require().version
+
+    def _reload_locked(self, force: bool) -> None:
+        signature = self._pointer_signature()
+        if not force and signature == self._signature:
+            return
+        self._signature = signature
+        try:
+            version = registry.current_version(self.models_dir)
+        except ValueError as exc:  # a hand-edited pointer; os.replace never leaves a torn one
+            raise ArtifactError(
+                f"{self.models_dir / registry.POINTER}: unreadable ({exc})"
+            ) from None
+        if version is None:
+            if self.loaded is None:
+                raise ModelNotFoundError(f"no promoted model in {self.models_dir}")
+            return
+        if self.loaded is not None and version == self.loaded.version:
+            return
+        started = time.perf_counter()
+        loaded = registry.load_version(self.models_dir, version)
+        previous, self.loaded = self.version, loaded
+        elapsed = time.perf_counter() - started
+        self.logger.info("serving model %s (was %s; loaded in %.2fs)", version, previous, elapsed)
+
+    def _pointer_signature(self) -> tuple[int, int, int] | None:
+        """Changes whenever promoted.json is replaced (os.replace gives a new inode)."""
+        try:
+            stat = os.stat(self.models_dir / registry.POINTER)
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def holder() -> ModelHolder:
+    """The current app's model holder."""
+    return current_app.extensions["kakehashi"]
+
+
+def served_model() -> LoadedModel:
+    """The model this request uses from start to end (the first call pins it)."""
+    if "loaded_model" not in g:
+        g.loaded_model = holder().require()
+    return g.loaded_model
+
+
+def init_app(app: Flask) -> None:
+    """Create the holder, load the promoted model, and check for promotions before requests."""
+    model_holder = ModelHolder(
+        Path(str(app.config["MODEL_DIR"])),
+        float(app.config["RELOAD_CHECK_SECONDS"]),
+        app.logger,
+    )
+    app.extensions["kakehashi"] = model_holder
+    model_holder.start()
+    app.before_request(model_holder.maybe_reload)

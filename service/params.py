@@ -1,0 +1,40 @@
+"""Request checks shared by the endpoints: sector names and JSON bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import request
+
+from service.errors import ApiError
+from training.taxonomy import Taxonomy
+
+
+def resolve_sectors(taxonomy: Taxonomy, names: Iterable[str], parameter: str) -> tuple[str, ...]:
+    """Sector keys for names or aliases; an unknown one is an `unknown_sector` error."""
+    keys: list[str] = []
+    for name in names:
+        key = taxonomy.resolve(name)
+        if key is None:
+            closest = taxonomy.closest(name)
+            hint = (
+                f"closest known: {closest!r}" if closest else f"known: {', '.join(taxonomy.keys)}"
+            )
+            raise ApiError("unknown_sector", f"{parameter}: unknown sector {name!r} ({hint})")
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def require_json_body() -> None:
+    """Before a POST with a body: 415 unless it is JSON, 400 `invalid_json` unless it parses."""
+    if request.method != "POST":
+        return
+    if not request.is_json:
+        given = request.mimetype or "none"
+        raise ApiError(
+            "unsupported_media_type",
+            f"the body must be JSON (Content-Type: application/json); got {given}",
+        )
+    if request.get_json(silent=True) is None:
+        raise ApiError("invalid_json", "the body is not valid JSON")

@@ -1,0 +1,71 @@
+"""Ranked partners: for a company the model knows, and for an ad-hoc profile."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from service.holder import served_model
+from service.params import require_json_body, resolve_sectors
+from service.schemas import MatchBody, PartnersQuery, Ranking
+from training.companies import company_from_profile
+from training.explain import explain
+from training.model import Filters, Query
+from training.registry import LoadedModel
+
+blp = Blueprint("ranking", __name__, url_prefix="/v1", description="Ranked partners")
+blp.before_request(require_json_body)
+
+
+@blp.route("/companies/<company_id>/partners")
+@blp.arguments(PartnersQuery, location="query", as_kwargs=True)
+@blp.response(200, Ranking)
+@blp.alt_response(404, description="no such company (code `unknown_company`)")
+def partners(
+    company_id: str, top_k: int = 10, sector=(), city: str = "", exclude_known: bool = False
+) -> dict:
+    """Partners from the other country: Israeli firms for a Japanese id, and the reverse."""
+    loaded = served_model()
+    query = loaded.model.query_for(company_id)
+    keys = resolve_sectors(loaded.model.vectorizer_.taxonomy, sector, "sector")
+    filters = Filters(sectors=keys, city=city.strip(), exclude_known=exclude_known)
+    return ranking(loaded, query, top_k, filters)
+
+
+@blp.route("/match", methods=["POST"])
+@blp.arguments(MatchBody)
+@blp.response(200, Ranking)
+def match(body: dict) -> dict:
+    """Partners for an ad-hoc profile that is not in the model (country JP unless given)."""
+    loaded = served_model()
+    taxonomy = loaded.model.vectorizer_.taxonomy
+    profile = company_from_profile(body["profile"], taxonomy)
+    keys = resolve_sectors(taxonomy, body["filters"]["sectors"], "filters.sectors")
+    filters = Filters(sectors=keys, city=body["filters"]["city"].strip())
+    return ranking(loaded, loaded.model.query_for_profile(profile), body["top_k"], filters)
+
+
+def ranking(loaded: LoadedModel, query: Query, top_k: int, filters: Filters) -> dict:
+    """The ranking response: the query, the model version and the explained results."""
+    model = loaded.model
+    results = []
+    for rank, candidate in enumerate(model.rank(query, top_k, filters), start=1):
+        other = model.companies_[candidate.index]
+        results.append(
+            {
+                "rank": rank,
+                "id": other.id,
+                "name": other.name,
+                "country": other.country,
+                "sectors": list(other.sectors),
+                "city": other.city,
+                "score": round(candidate.score, 4),
+                "known_partner": other.id in query.partners,
+                "explanation": explain(model, query, candidate).to_dict(),
+            }
+        )
+    company = query.company
+    return {
+        "query": {"id": company.id or None, "name": company.name, "country": company.country},
+        "model_version": loaded.version,
+        "results": results,
+    }

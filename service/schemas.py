@@ -1,0 +1,207 @@
+"""Request and response schemas: the single source for validation and the OpenAPI document."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from training.companies import normalize_country
+
+TOP_K = {"load_default": 10, "validate": validate.Range(1, 100, error="must be between 1 and 100")}
+
+
+class StrictSchema(Schema):
+    """Rejects unknown parameters and fields, so a typo is an error instead of being ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "unknown field"}  # noqa: RUF012 (marshmallow's own API)
+
+
+class Country(fields.String):
+    """A country given as JP/Japan/JPN or IL/Israel/ISR, loaded as JP or IL."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        country = normalize_country(text)
+        if country is None:
+            raise ValidationError(f"unknown country {text!r} (expected JP or IL)")
+        return country
+
+
+def _sectors(description: str) -> fields.List:
+    return fields.List(fields.String(), load_default=list, metadata={"description": description})
+
+
+# ----- requests -----
+
+
+class CompaniesQuery(StrictSchema):
+    """Query parameters of GET /v1/companies."""
+
+    country = Country(metadata={"description": "JP or IL (also Japan, Israel, JPN, ISR)"})
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "name search, case-insensitive: prefix matches first"},
+    )
+    sector = _sectors("sector key or alias; repeat to match any of several")
+    limit = fields.Integer(
+        load_default=20, validate=validate.Range(1, 100, error="must be between 1 and 100")
+    )
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, error="must be >= 0"))
+
+
+class PartnersQuery(StrictSchema):
+    """Query parameters of GET /v1/companies/<id>/partners."""
+
+    top_k = fields.Integer(**TOP_K, metadata={"description": "how many partners, 1..100"})
+    sector = _sectors("only partners in this sector; repeat to allow any of several")
+    city = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "only partners in this city (case-insensitive)"},
+    )
+    exclude_known = fields.Boolean(
+        load_default=False, metadata={"description": "leave out the company's known partners"}
+    )
+
+
+class ProfileSchema(StrictSchema):
+    """An ad-hoc company profile, validated by training.companies.company_from_profile."""
+
+    name = fields.String(metadata={"example": "Sample Robotics"})
+    country = fields.String(metadata={"description": "JP (default) or IL"})
+    sectors = fields.List(fields.String(), metadata={"example": ["robotics", "ai"]})
+    description = fields.String()
+    interests = fields.String(metadata={"description": "what the company looks for in a partner"})
+    tags = fields.List(fields.String())
+    city = fields.String()
+
+
+class MatchFilters(StrictSchema):
+    """Restrictions on the partners of POST /v1/match."""
+
+    sectors = _sectors("only partners in any of these sectors (keys or aliases)")
+    city = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class MatchBody(StrictSchema):
+    """The body of POST /v1/match."""
+
+    profile = fields.Nested(ProfileSchema, required=True)
+    top_k = fields.Integer(**TOP_K)
+    filters = fields.Nested(MatchFilters, load_default=lambda: {"sectors": [], "city": ""})
+
+
+# ----- responses -----
+
+
+class ErrorDetail(Schema):
+    code = fields.String(metadata={"description": "stable snake_case code (see docs/api.md)"})
+    message = fields.String()
+
+
+class ErrorSchema(Schema):
+    """Every error response."""
+
+    error = fields.Nested(ErrorDetail)
+
+
+class Health(Schema):
+    status = fields.String(metadata={"example": "ok"})
+
+
+class Ready(Schema):
+    status = fields.String(metadata={"example": "ready"})
+    model_version = fields.String()
+
+
+class ModelInfo(Schema):
+    version = fields.String()
+    created_at = fields.String()
+    companies = fields.Dict(keys=fields.String(), values=fields.Integer())
+    partnerships = fields.Integer()
+    sectors = fields.List(fields.String())
+    weights = fields.Dict(keys=fields.String(), values=fields.Float())
+    metrics = fields.Dict(keys=fields.String(), values=fields.Raw(), allow_none=True)
+
+
+class SectorInfo(Schema):
+    key = fields.String()
+    label = fields.String()
+    aliases = fields.List(fields.String())
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class SectorList(Schema):
+    model_version = fields.String()
+    items = fields.List(fields.Nested(SectorInfo))
+
+
+class CompanyRecord(Schema):
+    id = fields.String()
+    name = fields.String()
+    country = fields.String()
+    sectors = fields.List(fields.String())
+    description = fields.String()
+    interests = fields.String()
+    tags = fields.List(fields.String())
+    city = fields.String()
+    founded = fields.Integer(allow_none=True)
+    employees = fields.Integer(allow_none=True)
+    stage = fields.String()
+    website = fields.String()
+    extra = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class CompanyPage(Schema):
+    items = fields.List(fields.Nested(CompanyRecord))
+    total = fields.Integer()
+
+
+class RelatedPair(Schema):
+    query = fields.String()
+    candidate = fields.String()
+
+
+class Explanation(Schema):
+    shared_sectors = fields.List(fields.String())
+    related_sectors = fields.List(fields.Nested(RelatedPair))
+    matched_terms = fields.List(fields.String())
+    interest_terms = fields.List(fields.String())
+    components = fields.Dict(keys=fields.String(), values=fields.Float())
+    contributions = fields.Dict(keys=fields.String(), values=fields.Float())
+    summary = fields.String()
+
+
+class Result(Schema):
+    rank = fields.Integer()
+    id = fields.String()
+    name = fields.String()
+    country = fields.String()
+    sectors = fields.List(fields.String())
+    city = fields.String()
+    score = fields.Float(metadata={"description": "0..1, higher is better"})
+    known_partner = fields.Boolean()
+    explanation = fields.Nested(Explanation)
+
+
+class QueryInfo(Schema):
+    id = fields.String(allow_none=True)
+    name = fields.String()
+    country = fields.String()
+
+
+class Ranking(Schema):
+    """Every ranking response."""
+
+    query = fields.Nested(QueryInfo)
+    model_version = fields.String()
+    results = fields.List(fields.Nested(Result))
+
+
+class Reloaded(Schema):
+    previous_version = fields.String(allow_none=True)
+    model_version = fields.String()
+    changed = fields.Boolean()
