@@ -6,12 +6,11 @@ import os
 from collections.abc import Mapping
 
 from flask import Flask
-from flask_smorest import Api
 
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: config, error handlers, the model holder, the endpoints and the docs."""
-    from service import admin, catalog, docs, errors, health, holder, ranking, schemas
+    from service import admin, catalog, docs, errors, health, holder, ranking
 
     app = Flask(__name__)
     app.json.sort_keys = False  # keep fields in schema order: rank, id, name... reads better
@@ -37,8 +36,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
-    api = Api(app)
-    api.ERROR_SCHEMA = schemas.ErrorSchema
+    api = docs.OpenApi(app)
     errors.init_app(app)
     holder.init_app(app)
     for module in (health, catalog, ranking, admin):

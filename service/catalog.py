@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from service.holder import served_model
 from service.params import resolve_sectors
@@ -48,7 +49,7 @@ def sectors() -> dict:
 
 
 @blp.route("/companies")
-@blp.arguments(CompaniesQuery, location="query", as_kwargs=True)
+@blp.arguments(CompaniesQuery, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, CompanyPage)
 def companies(country=None, q="", sector=(), limit=20, offset=0) -> dict:
     """Company records, filtered; `q` searches names (prefix matches first, then substrings)."""

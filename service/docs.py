@@ -1,11 +1,20 @@
-"""`/docs`: the OpenAPI document rendered as one self-contained HTML page (no scripts, no CDN)."""
+"""The OpenAPI document (`/openapi.json`, from flask-smorest) and `/docs`, which renders it as one
+self-contained HTML page (no scripts, no CDN)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
 
+from service.schemas import ErrorSchema
+
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class OpenApi(Api):
+    """flask-smorest's Api, documenting our error body instead of its own."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def type_name(schema: dict) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from service.holder import served_model
 from service.params import require_json_body, resolve_sectors
@@ -17,7 +18,7 @@ blp.before_request(require_json_body)
 
 
 @blp.route("/companies/<company_id>/partners")
-@blp.arguments(PartnersQuery, location="query", as_kwargs=True)
+@blp.arguments(PartnersQuery, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, Ranking)
 @blp.alt_response(404, description="no such company (code `unknown_company`)")
 def partners(

@@ -1,0 +1,138 @@
+"""Hot swaps: a newly promoted version replaces the served one without a restart."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from service.holder import ModelHolder
+from tests.service.conftest import ADMIN_TOKEN, make_app
+from training import registry
+from training.train import Inputs, train
+
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def second_version(models_dir: Path, service_inputs: Inputs) -> str:
+    """A second version trained into `models_dir` but not promoted yet."""
+    return train(service_inputs, models_dir, promote=False).version
+
+
+def version_of(client) -> str:
+    return client.get("/v1/companies/jp-auto/partners?top_k=1").json["model_version"]
+
+
+def test_reload_switches_to_newly_promoted_version(models_dir: Path, second_version: str):
+    client = make_app(models_dir).test_client()
+    first = version_of(client)
+    assert first != second_version
+    registry.promote(models_dir, second_version)
+    assert version_of(client) == second_version
+    assert client.get("/readyz").json["model_version"] == second_version
+    assert client.get("/v1/model").json["version"] == second_version
+
+
+def test_reload_waits_for_the_check_interval(models_dir: Path, second_version: str):
+    client = make_app(models_dir, RELOAD_CHECK_SECONDS=3600).test_client()
+    first = version_of(client)
+    registry.promote(models_dir, second_version)
+    assert version_of(client) == first  # not checked again yet
+    response = client.post("/v1/admin/reload", headers=AUTH)
+    assert response.status_code == 200
+    assert response.json == {
+        "previous_version": first,
+        "model_version": second_version,
+        "changed": True,
+    }
+    assert version_of(client) == second_version
+
+
+def test_reload_admin_without_change(client, app):
+    response = client.post("/v1/admin/reload", headers=AUTH)
+    version = app.extensions["kakehashi"].version
+    assert response.json == {
+        "previous_version": version,
+        "model_version": version,
+        "changed": False,
+    }
+
+
+def test_reload_request_in_flight_keeps_its_model(models_dir: Path, second_version: str):
+    app = make_app(models_dir)
+    holder = app.extensions["kakehashi"]
+    with app.test_request_context("/"):
+        from service.holder import served_model
+
+        pinned = served_model()
+        registry.promote(models_dir, second_version)
+        holder.maybe_reload()
+        assert holder.version == second_version
+        assert served_model() is pinned
+
+
+def damage(models_dir: Path, version: str) -> None:
+    (models_dir / version / registry.ARTIFACT).write_bytes(b"not a model")
+
+
+def test_reload_failed_load_keeps_old_model(models_dir: Path, second_version: str, caplog):
+    client = make_app(models_dir).test_client()
+    first = version_of(client)
+    damage(models_dir, second_version)
+    registry.promote(models_dir, second_version)
+    with caplog.at_level(logging.ERROR):
+        assert version_of(client) == first
+    assert "keeping model" in caplog.text
+    response = client.post("/v1/admin/reload", headers=AUTH)
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "bad_artifact"
+    assert version_of(client) == first
+
+
+def test_reload_unknown_promoted_version_is_reported(models_dir: Path):
+    client = make_app(models_dir).test_client()
+    first = version_of(client)
+    pointer = models_dir / registry.POINTER
+    document = json.loads(pointer.read_text(encoding="utf-8"))
+    document["current"] = "20000101T000000Z-abcdef"
+    registry.write_json_atomic(pointer, document)
+    assert version_of(client) == first
+    response = client.post("/v1/admin/reload", headers=AUTH)
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "unknown_version"
+
+
+def test_reload_unreadable_pointer_keeps_old_model(models_dir: Path):
+    client = make_app(models_dir).test_client()
+    first = version_of(client)
+    (models_dir / registry.POINTER).write_text("{not json", encoding="utf-8")
+    assert version_of(client) == first
+    response = client.post("/v1/admin/reload", headers=AUTH)
+    assert response.json["error"]["code"] == "bad_artifact"
+
+
+def test_reload_first_model_appears_after_start(tmp_path: Path, service_inputs: Inputs):
+    models_dir = tmp_path / "models"
+    client = make_app(models_dir).test_client()
+    assert client.get("/readyz").status_code == 503
+    version = train(service_inputs, models_dir).version
+    assert client.get("/readyz").json["model_version"] == version
+
+
+def test_reload_admin_without_any_model_is_503(tmp_path: Path):
+    client = make_app(tmp_path / "models").test_client()
+    response = client.post("/v1/admin/reload", headers=AUTH)
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "no_model"
+
+
+def test_model_holder_start_with_damaged_artifact_runs_without_model(models_dir: Path, caplog):
+    damage(models_dir, registry.current_version(models_dir))
+    holder = ModelHolder(models_dir, 0, logging.getLogger("test"))
+    with caplog.at_level(logging.WARNING):
+        holder.start()
+    assert holder.loaded is None
+    assert "starting without a model" in caplog.text
