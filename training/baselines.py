@@ -11,7 +11,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
 from training.companies import Company
-from training.evaluate import Scorer
+from training.evaluate import QueryOutcome, Scorer, israeli_ids, partners_by_query, run_queries
+from training.partnerships import Partnership
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
@@ -89,3 +90,19 @@ BASELINES: dict[str, Callable[[Sequence[Company]], Scorer]] = {
     "TF-IDF cosine": tfidf_scorer,
     "BM25": bm25_scorer,
 }
+
+
+def baseline_outcomes(
+    companies: Sequence[Company], partnerships: Sequence[Partnership]
+) -> dict[str, list[QueryOutcome]]:
+    """Each baseline's outcomes on the partnerships; BM25 is skipped where rank-bm25 is absent."""
+    queries = partners_by_query(partnerships)
+    candidates = israeli_ids(companies)
+    found = {}
+    for name, make in BASELINES.items():
+        try:
+            scorer = make(companies)
+        except ImportError:  # rank-bm25 comes with the dev extra only
+            continue
+        found[name] = run_queries(scorer, candidates, queries)
+    return found

@@ -13,7 +13,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from training.companies import Company
-from training.glossary import compile_glossary, expand
+from training.glossary import GlossaryEntry, compile_glossary, compile_terms, expand, sector_terms
 from training.taxonomy import Taxonomy
 
 VIEWS = ("sectors", "words", "chars", "latent")
@@ -40,10 +40,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         taxonomy: Taxonomy | None = None,
-        glossary: tuple[tuple[str, str], ...] = (),
+        glossary: tuple[GlossaryEntry, ...] = (),
         related_weight: float = 0.3,
         latent_components: int = 100,
         char_ngrams: tuple[int, int] = (2, 4),
+        sector_idf: bool = True,
         random_state: int = 0,
     ):
         self.taxonomy = taxonomy
@@ -51,6 +52,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.related_weight = related_weight
         self.latent_components = latent_components
         self.char_ngrams = char_ngrams
+        self.sector_idf = sector_idf
         self.random_state = random_state
 
     def fit(self, companies: Sequence[Company], y=None) -> ProfileVectorizer:
@@ -61,8 +63,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             raise ValueError("related_weight must be in [0, 1)")
         self.sector_keys_ = self.taxonomy.keys
         self.relatedness_ = self.taxonomy.relatedness_matrix(self.related_weight)
+        self.sector_idf_ = np.ones(len(self.sector_keys_))
+        if self.sector_idf:
+            self.sector_idf_ = self._sector_idf(companies)
         self.glossary_pattern_ = compile_glossary(tuple(self.glossary))
-        self.glossary_map_ = dict(self.glossary)
+        self.glossary_map_ = {e.ja: e.en for e in self.glossary}
+        self.sector_terms_ = sector_terms(self.taxonomy, self.glossary)
+        self.sector_pattern_ = compile_terms(self.sector_terms_)
         corpus = [
             t
             for t in self._texts(companies, profile_text) + self._texts(companies, interest_text)
@@ -92,11 +99,25 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return sp.hstack([self._sector_block(companies), *self._text_blocks(texts)], format="csr")
 
     def transform_interests(self, companies: Sequence[Company]) -> sp.csr_matrix:
-        """What each company seeks, in the same columns as `transform` (empty sector block)."""
+        """What each company seeks, in the same columns as `transform`.
+
+        Its sector block holds the sectors named in the interests (by the taxonomy's aliases or
+        the glossary's terms), so 'seeks intrusion detection' points at the cyber sector.
+        """
         check_is_fitted(self, "blocks_")
         texts = self._texts(companies, interest_text)
-        empty = sp.csr_matrix((len(texts), len(self.sector_keys_)))
-        return sp.hstack([empty, *self._text_blocks(texts)], format="csr")
+        sought = [self.sectors_named(t) for t in texts]
+        return sp.hstack([self._sector_rows(sought), *self._text_blocks(texts)], format="csr")
+
+    def sectors_named(self, text: str) -> tuple[str, ...]:
+        """Sector keys whose terms occur in a text, in order of first mention."""
+        check_is_fitted(self, "sector_terms_")
+        if self.sector_pattern_ is None or not text:
+            return ()
+        found = (
+            self.sector_terms_[m.casefold()] for m in self.sector_pattern_.findall(text.casefold())
+        )
+        return tuple(dict.fromkeys(found))
 
     def word_features(self) -> np.ndarray:
         """Names of the columns of the words block."""
@@ -112,13 +133,23 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return [self.expand_text(field(c)) for c in companies]
 
     def _sector_block(self, companies: Sequence[Company]) -> sp.csr_matrix:
+        return self._sector_rows([c.sectors for c in companies])
+
+    def _sector_rows(self, sector_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
         position = {key: i for i, key in enumerate(self.sector_keys_)}
-        onehot = np.zeros((len(companies), len(position)))
-        for row, company in enumerate(companies):
-            for key in company.sectors:
+        onehot = np.zeros((len(sector_lists), len(position)))
+        for row, keys in enumerate(sector_lists):
+            for key in keys:
                 if key in position:
                     onehot[row, position[key]] = 1.0
-        return sp.csr_matrix(normalize(onehot @ self.relatedness_))
+        return sp.csr_matrix(normalize((onehot @ self.relatedness_) * self.sector_idf_))
+
+    def _sector_idf(self, companies: Sequence[Company]) -> np.ndarray:
+        """Smoothed IDF of each sector: a shared rare sector says more than a shared common one."""
+        frequency = np.array(
+            [sum(key in c.sectors for c in companies) for key in self.sector_keys_]
+        )
+        return np.log((1 + len(companies)) / (1 + frequency)) + 1
 
     def _text_blocks(self, texts: list[str]) -> list[sp.csr_matrix]:
         words = self.words_.transform(texts)

@@ -1,14 +1,25 @@
-"""The Japanese/English glossary (`data/glossary.csv`): maps Japanese terms onto English ones."""
+"""The Japanese/English glossary (`data/glossary.csv`) and the sector-term detector built on it."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from training.errors import GlossaryError
-from training.taxonomy import data_dir
+from training.taxonomy import Taxonomy, data_dir
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A Japanese term, its English equivalent and (optionally) the sector it belongs to."""
+
+    ja: str
+    en: str
+    sector: str = ""
 
 
 def default_glossary_path() -> Path:
@@ -16,8 +27,8 @@ def default_glossary_path() -> Path:
     return data_dir() / "glossary.csv"
 
 
-def load_glossary(path: Path | str | None = None) -> tuple[tuple[str, str], ...]:
-    """Read `ja,en[,sector]` rows into (japanese, english) pairs, longest Japanese term first."""
+def load_glossary(path: Path | str | None = None) -> tuple[GlossaryEntry, ...]:
+    """Read `ja,en[,sector]` rows, longest Japanese term first; ASCII-only terms are skipped."""
     path = Path(path) if path else default_glossary_path()
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -28,22 +39,22 @@ def load_glossary(path: Path | str | None = None) -> tuple[tuple[str, str], ...]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not {"ja", "en"} <= set(reader.fieldnames or ()):
         raise GlossaryError(f"{path}:1: header must contain the columns 'ja' and 'en'")
-    pairs: dict[str, str] = {}
+    entries: dict[str, GlossaryEntry] = {}
     for row in reader:
         ja, en = (row.get("ja") or "").strip(), (row.get("en") or "").strip().lower()
         if not ja or not en:
             raise GlossaryError(f"{path}:{reader.line_num}: both 'ja' and 'en' must be filled")
         if ja.isascii():
             continue  # Latin abbreviations (AI, EV) match as words already; substrings mislead
-        pairs.setdefault(ja, en)
-    return tuple(sorted(pairs.items(), key=lambda item: (-len(item[0]), item[0])))
+        entries.setdefault(ja, GlossaryEntry(ja, en, (row.get("sector") or "").strip()))
+    return tuple(sorted(entries.values(), key=lambda e: (-len(e.ja), e.ja)))
 
 
-def compile_glossary(pairs: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
+def compile_glossary(entries: Sequence[GlossaryEntry]) -> re.Pattern[str] | None:
     """One regular expression matching any Japanese term, longest alternative first."""
-    if not pairs:
+    if not entries:
         return None
-    return re.compile("|".join(re.escape(ja) for ja, _ in pairs))
+    return re.compile("|".join(re.escape(e.ja) for e in entries))
 
 
 def expand(text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str]) -> str:
@@ -52,3 +63,26 @@ def expand(text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str]) 
         return text
     found = [mapping[m] for m in pattern.findall(text)]
     return f"{text} {' '.join(found)}" if found else text
+
+
+def sector_terms(taxonomy: Taxonomy, entries: Sequence[GlossaryEntry]) -> dict[str, str]:
+    """Phrases that name a sector: the taxonomy's keys, labels and aliases, and glossary terms."""
+    terms: dict[str, str] = {}
+    for sector in taxonomy.sectors:
+        for term in (sector.key.replace("_", " "), sector.label, *sector.aliases):
+            terms.setdefault(term.casefold(), sector.key)
+    for entry in entries:
+        if entry.sector in taxonomy.keys:
+            terms.setdefault(entry.en.casefold(), entry.sector)
+    return terms
+
+
+def compile_terms(terms: dict[str, str]) -> re.Pattern[str] | None:
+    """A pattern finding whole-word (or, for Japanese, substring) occurrences of the terms."""
+    if not terms:
+        return None
+    ordered = sorted(terms, key=lambda t: (-len(t), t))
+    alternatives = [
+        re.escape(t) if not t.isascii() else rf"(?<![\w-]){re.escape(t)}(?![\w-])" for t in ordered
+    ]
+    return re.compile("|".join(alternatives))

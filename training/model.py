@@ -75,7 +75,6 @@ class PartnerModel:
         self.vectorizer_ = clone(self.vectorizer).fit(self.companies_)
         self.profiles_ = self.vectorizer_.transform(self.companies_)
         self.interests_ = self.vectorizer_.transform_interests(self.companies_)
-        self.has_interests_ = np.asarray(self.interests_.getnnz(axis=1) > 0)
         self.countries_ = np.array([c.country for c in self.companies_])
         self.sector_members_ = self._sector_members()
         self.cities_ = np.array([c.city.casefold() for c in self.companies_])
@@ -164,22 +163,21 @@ class PartnerModel:
         return np.clip(total, 0.0, 1.0)
 
     def components(self, query: Query, rows: np.ndarray | None) -> dict[str, np.ndarray]:
-        """Per-component similarities of the query with the given rows (all rows when None)."""
-        profiles = self.profiles_ if rows is None else self.profiles_[rows]
-        interests = self.interests_ if rows is None else self.interests_[rows]
-        has = self.has_interests_ if rows is None else self.has_interests_[rows]
+        """Per-component similarities of the query with the given rows (all rows when None).
+
+        One component per view of what both firms are, plus two that compare what one firm
+        seeks with what the other is (its text, and the sectors it names), in both directions.
+        """
+        select = slice(None) if rows is None else rows
+        profiles, interests = self.profiles_[select], self.interests_[select]
         blocks = self.vectorizer_.blocks_
-        parts = {}
-        for view in VIEWS:
-            cols = blocks[view]
-            parts[view] = _dot(profiles[:, cols], query.profile[:, cols])
+        parts = {
+            view: _dot(profiles[:, blocks[view]], query.profile[:, blocks[view]]) for view in VIEWS
+        }
         text = np.r_[blocks["words"].start : blocks["latent"].stop]
-        forward = _dot(profiles[:, text], query.interests[:, text]) / len(TEXT_VIEWS)
-        backward = _dot(interests[:, text], query.profile[:, text]) / len(TEXT_VIEWS)
-        sides = has.astype(float) + float(query.interests.nnz > 0)
-        parts["interests"] = np.divide(
-            forward + backward, sides, out=np.zeros_like(forward), where=sides > 0
-        )
+        parts["interests"] = _both_ways(profiles, interests, query, text) / len(TEXT_VIEWS)
+        sectors = np.r_[blocks["sectors"]]
+        parts["sought_sectors"] = _both_ways(profiles, interests, query, sectors)
         return parts
 
     def _sector_members(self) -> np.ndarray:
@@ -197,6 +195,17 @@ class PartnerModel:
 
 def _dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:
     return np.asarray((matrix @ vector.T).todense()).ravel()
+
+
+def _both_ways(
+    profiles: sp.csr_matrix, interests: sp.csr_matrix, query: Query, columns: np.ndarray
+) -> np.ndarray:
+    """Mean over the directions that exist of: what one side seeks vs what the other is."""
+    forward = _dot(profiles[:, columns], query.interests[:, columns])
+    backward = _dot(interests[:, columns], query.profile[:, columns])
+    sides = (interests[:, columns].getnnz(axis=1) > 0).astype(float)
+    sides += float(query.interests[:, columns].nnz > 0)
+    return np.divide(forward + backward, sides, out=np.zeros_like(forward), where=sides > 0)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

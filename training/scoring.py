@@ -13,8 +13,17 @@ from training.partnerships import Partnership
 if TYPE_CHECKING:
     from training.model import PartnerModel
 
-COMPONENTS = ("sectors", "words", "chars", "latent", "interests")
-DEFAULT_WEIGHTS = {"sectors": 0.35, "words": 0.15, "chars": 0.1, "latent": 0.15, "interests": 0.25}
+COMPONENTS = ("sectors", "words", "chars", "latent", "interests", "sought_sectors")
+# What both firms are and what one seeks in the other weigh about the same: matching is about
+# complementary needs, not only look-alikes.
+DEFAULT_WEIGHTS = {
+    "sectors": 0.25,
+    "words": 0.10,
+    "chars": 0.05,
+    "latent": 0.10,
+    "interests": 0.25,
+    "sought_sectors": 0.25,
+}
 PRIOR_PAIRS = 20  # how many partnerships the defaults are worth when blending with learned weights
 
 

@@ -14,10 +14,11 @@ from importlib import metadata
 from pathlib import Path
 
 from training import registry
+from training.baselines import baseline_outcomes
 from training.companies import Company, load_companies
 from training.evaluate import QueryOutcome, evaluate_model, summarize
 from training.features import ProfileVectorizer
-from training.glossary import load_glossary
+from training.glossary import GlossaryEntry, load_glossary
 from training.model import PartnerModel, file_sha256
 from training.partnerships import Partnership, load_partnerships
 from training.taxonomy import Taxonomy, load_taxonomy
@@ -32,7 +33,7 @@ class Inputs:
     companies: tuple[Company, ...]
     partnerships: tuple[Partnership, ...]
     taxonomy: Taxonomy
-    glossary: tuple[tuple[str, str], ...]
+    glossary: tuple[GlossaryEntry, ...]
     files: dict[str, Path]
 
 
@@ -90,10 +91,13 @@ def train(
     with step(report, f"fitting on {len(inputs.companies)} companies"):
         model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
     outcomes: list[QueryOutcome] = []
+    baselines: dict[str, dict] = {}
     if inputs.partnerships:
         with step(report, f"evaluating on {len(inputs.partnerships)} partnerships (grouped folds)"):
             outcomes = evaluate_model(model, inputs.partnerships)
-    manifest = build_manifest(inputs, model, outcomes)
+            found = baseline_outcomes(inputs.companies, inputs.partnerships)
+            baselines = {name: summarize(outcomes) for name, outcomes in found.items()}
+    manifest = build_manifest(inputs, model, outcomes, baselines)
     with step(report, f"writing the artifact to {models_dir}"):
         version = registry.save_version(models_dir, model, manifest)
     if promote:
@@ -101,7 +105,12 @@ def train(
     return TrainResult(version, registry.read_manifest(models_dir, version), tuple(outcomes), model)
 
 
-def build_manifest(inputs: Inputs, model: PartnerModel, outcomes: Sequence[QueryOutcome]) -> dict:
+def build_manifest(
+    inputs: Inputs,
+    model: PartnerModel,
+    outcomes: Sequence[QueryOutcome],
+    baselines: dict[str, dict] | None = None,
+) -> dict:
     """The human-readable description of a version (the registry adds version and artifact)."""
     return {
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -114,6 +123,7 @@ def build_manifest(inputs: Inputs, model: PartnerModel, outcomes: Sequence[Query
         "sectors": list(inputs.taxonomy.keys),
         "weights": model.weights_,
         "metrics": summarize(outcomes) if outcomes else None,
+        "baselines": baselines or None,
         "libraries": library_versions(),
     }
 
