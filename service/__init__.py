@@ -14,6 +14,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
     app = Flask(__name__)
     app.json.sort_keys = False  # keep fields in schema order: rank, id, name... reads better
+    app.json.ensure_ascii = False  # Japanese aliases and names as text, not \u escapes
     app.config.from_mapping(
         MODEL_DIR="models",
         ADMIN_TOKEN=None,
