@@ -5,6 +5,7 @@ Every word of a summary comes from the two profiles or from the taxonomy's label
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +66,9 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
         seeker, provider, interest_terms = query.company, other, seeks_forward
     else:
         seeker, provider, interest_terms = other, query.company, seeks_backward
+    glossary = model.vectorizer_.glossary_map_
+    matched = tuple(dict.fromkeys(_as_written(t, query.company, glossary) for t in matched))
+    interest_terms = tuple(dict.fromkeys(_as_written(t, seeker, glossary) for t in interest_terms))
     contributions = {k: round(model.weights_[k] * v, 4) for k, v in candidate.components.items()}
     labels = tuple(taxonomy.label(s) for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
@@ -111,6 +115,17 @@ def _top_terms(
         if len(chosen) == MAX_TERMS:
             break
     return tuple(chosen)
+
+
+def _as_written(term: str, company: Company, glossary: dict[str, str]) -> str:
+    """The term as the company wrote it: one that came from the glossary shows its Japanese too."""
+    raw = f"{company.description} {company.interests} {' '.join(company.tags)}"
+    if term in raw.casefold():
+        return term
+    for ja, en in glossary.items():
+        if ja in raw and (term == en or term in re.split(r"[\s-]", en)):
+            return f"{ja} ({en})"
+    return term
 
 
 def _join(items) -> str:

@@ -31,6 +31,10 @@ class Filters:
     exclude_known: bool = False
 
 
+NO_FILTERS = Filters()
+MMR_POOL = 50  # candidates the diversity re-ranking chooses from
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One ranked candidate with its score and per-component similarities."""
@@ -129,15 +133,26 @@ class PartnerModel:
         interests = self.vectorizer_.transform_interests([company])
         return Query(company, None, profile, interests)
 
-    def rank(self, query: Query, top_k: int = 10, filters: Filters = Filters()) -> list[Candidate]:
-        """The top_k candidates of the other country, best first; ties broken by company id."""
+    def rank(
+        self, query: Query, top_k: int = 10, filters: Filters = NO_FILTERS, diversity: float = 0.0
+    ) -> list[Candidate]:
+        """The top_k candidates of the other country, best first; ties broken by company id.
+
+        With `diversity` > 0 the list is re-ranked by maximal marginal relevance: each next pick
+        trades its score against its similarity to the picks above it, so the top ten are not ten
+        near-copies. Scores stay the pair scores; only the order changes.
+        """
+        if not 0.0 <= diversity <= 1.0:
+            raise ValueError("diversity must be between 0 and 1")
         mask = self.candidate_mask(query, filters)
         scores = self.score_all(query)
         candidates = np.flatnonzero(mask)
         if candidates.size == 0 or top_k <= 0:
             return []
-        order = _top(scores[candidates], top_k)
-        chosen = candidates[order]
+        pool = max(top_k, MMR_POOL) if diversity else top_k
+        chosen = candidates[_top(scores[candidates], pool)]
+        if diversity:
+            chosen = self._diversify(chosen, scores[chosen], top_k, diversity)
         parts = self.components(query, chosen)
         return [
             Candidate(int(i), float(scores[i]), {k: float(v[n]) for k, v in parts.items()})
@@ -179,6 +194,18 @@ class PartnerModel:
         sectors = np.r_[blocks["sectors"]]
         parts["sought_sectors"] = _both_ways(profiles, interests, query, sectors)
         return parts
+
+    def _diversify(self, pool: np.ndarray, scores: np.ndarray, k: int, weight: float) -> np.ndarray:
+        """Greedy maximal marginal relevance over a pool already sorted by score."""
+        vectors = self.profiles_[pool]
+        similarity = (vectors @ vectors.T).toarray() / len(VIEWS)
+        picked = [0]
+        while len(picked) < min(k, len(pool)):
+            redundancy = similarity[:, picked].max(axis=1)
+            gain = (1 - weight) * scores - weight * redundancy
+            gain[picked] = -np.inf
+            picked.append(int(np.argmax(gain)))
+        return pool[picked]
 
     def _sector_members(self) -> np.ndarray:
         keys = self.vectorizer_.sector_keys_

@@ -137,3 +137,24 @@ def test_load_model_rejects_a_corrupted_artifact(tmp_path, model):
         load_model(path, sha)
     with pytest.raises(ArtifactError, match="unreadable"):
         load_model(path)
+
+
+def test_rank_with_diversity_keeps_the_best_first_and_spreads_the_rest(model):
+    query = model.query_for("jp-ai")
+    plain = model.rank(query, 5)
+    diverse = model.rank(query, 5, diversity=0.7)
+    assert diverse[0].index == plain[0].index
+    assert len(diverse) == 5 and len({c.index for c in diverse}) == 5
+
+    def redundancy(candidates):
+        rows = model.profiles_[[c.index for c in candidates]]
+        similarity = (rows @ rows.T).toarray()
+        return (similarity.sum() - similarity.trace()) / (len(candidates) * (len(candidates) - 1))
+
+    assert redundancy(diverse) <= redundancy(plain)
+
+
+@pytest.mark.parametrize("diversity", [-0.1, 1.5])
+def test_rank_rejects_diversity_outside_zero_one(model, diversity):
+    with pytest.raises(ValueError, match="diversity"):
+        model.rank(model.query_for("jp-ai"), 5, diversity=diversity)

@@ -1,0 +1,59 @@
+"""Explanations: component contributions add up, and summaries use only words from the profiles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from training.explain import explain
+
+QUERIES = ["jp-auto", "jp-pharma", "jp-bank", "il-fraud", "il-3d"]
+
+
+def explained(model, company_id: str, top_k: int = 5):
+    query = model.query_for(company_id)
+    return [(c, explain(model, query, c)) for c in model.rank(query, top_k)]
+
+
+@pytest.mark.parametrize("company_id", QUERIES)
+def test_explain_contributions_add_up_to_the_score(model, company_id):
+    for candidate, explanation in explained(model, company_id):
+        assert sum(explanation.contributions.values()) == pytest.approx(candidate.score, abs=1e-3)
+
+
+@pytest.mark.parametrize("company_id", QUERIES)
+def test_explain_summary_words_come_from_profiles_or_taxonomy(model, taxonomy, company_id):
+    glue = {"both", "work", "in", "and", "seeks", "which", "works", "on", "are", "related", "sectors",
+            "profiles", "mention", "weak", "match", "no", "shared", "or", "terms"}  # fmt: skip
+    for candidate, explanation in explained(model, company_id):
+        other = model.companies_[candidate.index]
+        mine = model.company(company_id)
+        source = " ".join(
+            [
+                c.name + " " + c.description + " " + c.interests + " " + " ".join(c.tags)
+                for c in (mine, other)
+            ]
+            + [s.label for s in taxonomy.sectors]
+        ).casefold()
+        words = set(re.findall(r"\w+", explanation.summary.casefold())) - glue
+        assert words <= set(re.findall(r"\w+", source)), explanation.summary
+
+
+def test_explain_names_shared_sectors_and_sought_terms(model):
+    (candidate, explanation), *_ = explained(model, "jp-auto", 1)
+    assert model.companies_[candidate.index].id == "il-autocyber"
+    assert "automotive" in explanation.shared_sectors
+    assert "intrusion detection" in explanation.interest_terms
+    assert explanation.summary.startswith(
+        "Both work in Automotive and Mobility; Sample Motors seeks"
+    )
+
+
+def test_explain_reverse_direction_names_the_japanese_seeker(model):
+    (candidate, explanation), *_ = explained(model, "il-fraud", 1)
+    assert model.companies_[candidate.index].id == "jp-bank"
+    assert (
+        "Sample Bank seeks" in explanation.summary
+        and "which Example Fraud Guard works on" in explanation.summary
+    )
