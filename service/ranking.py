@@ -22,14 +22,19 @@ blp.before_request(require_json_body)
 @blp.response(200, Ranking)
 @blp.alt_response(404, description="no such company (code `unknown_company`)")
 def partners(
-    company_id: str, top_k: int = 10, sector=(), city: str = "", exclude_known: bool = False
+    company_id: str,
+    top_k: int = 10,
+    sector=(),
+    city: str = "",
+    exclude_known: bool = False,
+    diversity: float = 0.0,
 ) -> dict:
     """Partners from the other country: Israeli firms for a Japanese id, and the reverse."""
     loaded = served_model()
     query = loaded.model.query_for(company_id)
     keys = resolve_sectors(loaded.model.vectorizer_.taxonomy, sector, "sector")
     filters = Filters(sectors=keys, city=city.strip(), exclude_known=exclude_known)
-    return ranking(loaded, query, top_k, filters)
+    return ranking(loaded, query, top_k, filters, diversity)
 
 
 @blp.route("/match", methods=["POST"])
@@ -42,14 +47,17 @@ def match(body: dict) -> dict:
     profile = company_from_profile(body["profile"], taxonomy)
     keys = resolve_sectors(taxonomy, body["filters"]["sectors"], "filters.sectors")
     filters = Filters(sectors=keys, city=body["filters"]["city"].strip())
-    return ranking(loaded, loaded.model.query_for_profile(profile), body["top_k"], filters)
+    query = loaded.model.query_for_profile(profile)
+    return ranking(loaded, query, body["top_k"], filters, body["diversity"])
 
 
-def ranking(loaded: LoadedModel, query: Query, top_k: int, filters: Filters) -> dict:
+def ranking(
+    loaded: LoadedModel, query: Query, top_k: int, filters: Filters, diversity: float = 0.0
+) -> dict:
     """The ranking response: the query, the model version and the explained results."""
     model = loaded.model
     results = []
-    for rank, candidate in enumerate(model.rank(query, top_k, filters), start=1):
+    for rank, candidate in enumerate(model.rank(query, top_k, filters, diversity), start=1):
         other = model.companies_[candidate.index]
         results.append(
             {

@@ -9,6 +9,14 @@ from training.companies import normalize_country
 TOP_K = {"load_default": 10, "validate": validate.Range(1, 100, error="must be between 1 and 100")}
 
 
+def _diversity() -> fields.Float:
+    return fields.Float(
+        load_default=0.0,
+        validate=validate.Range(0, 1, error="must be between 0 and 1"),
+        metadata={"description": "0..1: re-rank so the top results are less alike (0 = by score)"},
+    )
+
+
 class StrictSchema(Schema):
     """Rejects unknown parameters and fields, so a typo is an error instead of being ignored."""
 
@@ -65,6 +73,7 @@ class PartnersQuery(StrictSchema):
     exclude_known = fields.Boolean(
         load_default=False, metadata={"description": "leave out the company's known partners"}
     )
+    diversity = _diversity()
 
 
 class ProfileSchema(StrictSchema):
@@ -91,6 +100,7 @@ class MatchBody(StrictSchema):
 
     profile = fields.Nested(ProfileSchema, required=True)
     top_k = fields.Integer(**TOP_K)
+    diversity = _diversity()
     filters = fields.Nested(MatchFilters, load_default=lambda: {"sectors": [], "city": ""})
 
 

@@ -134,3 +134,17 @@ def test_match_filters(client):
 def test_match_is_deterministic(client):
     body = {"profile": {"sectors": ["vr"], "interests": "3D sensing"}, "top_k": 16}
     assert client.post("/v1/match", json=body).json == client.post("/v1/match", json=body).json
+
+
+def test_partners_diversity_reorders_same_candidates(client):
+    plain = partners(client, "jp-auto", "top_k=16")["results"]
+    diverse = partners(client, "jp-auto", "top_k=16&diversity=0.7")["results"]
+    assert {r["id"] for r in diverse} == {r["id"] for r in plain}
+    assert [r["rank"] for r in diverse] == list(range(1, 17))
+    scores = {r["id"]: r["score"] for r in plain}
+    assert all(r["score"] == scores[r["id"]] for r in diverse)
+
+
+def test_match_accepts_diversity(client):
+    body = {"profile": {"sectors": ["ai"]}, "top_k": 5, "diversity": 0.5}
+    assert len(client.post("/v1/match", json=body).json["results"]) == 5
