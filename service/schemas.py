@@ -108,6 +108,8 @@ class MatchBody(StrictSchema):
 
 
 class ErrorDetail(Schema):
+    """The code and message of an error."""
+
     code = fields.String(metadata={"description": "stable snake_case code (see docs/api.md)"})
     message = fields.String()
 
@@ -119,15 +121,21 @@ class ErrorSchema(Schema):
 
 
 class Health(Schema):
+    """GET /healthz."""
+
     status = fields.String(metadata={"example": "ok"})
 
 
 class Ready(Schema):
+    """GET /readyz."""
+
     status = fields.String(metadata={"example": "ready"})
     model_version = fields.String()
 
 
 class ModelInfo(Schema):
+    """GET /v1/model: the served version's manifest."""
+
     version = fields.String()
     created_at = fields.String()
     companies = fields.Dict(keys=fields.String(), values=fields.Integer())
@@ -138,6 +146,8 @@ class ModelInfo(Schema):
 
 
 class SectorInfo(Schema):
+    """One sector of the taxonomy with its company counts per country."""
+
     key = fields.String()
     label = fields.String()
     aliases = fields.List(fields.String())
@@ -145,11 +155,15 @@ class SectorInfo(Schema):
 
 
 class SectorList(Schema):
+    """GET /v1/sectors."""
+
     model_version = fields.String()
     items = fields.List(fields.Nested(SectorInfo))
 
 
 class CompanyRecord(Schema):
+    """One company of the served model."""
+
     id = fields.String()
     name = fields.String()
     country = fields.String()
@@ -166,16 +180,22 @@ class CompanyRecord(Schema):
 
 
 class CompanyPage(Schema):
+    """GET /v1/companies: one page of matches and the number of all matches."""
+
     items = fields.List(fields.Nested(CompanyRecord))
     total = fields.Integer()
 
 
 class RelatedPair(Schema):
+    """A query sector and a candidate sector the taxonomy declares related."""
+
     query = fields.String()
     candidate = fields.String()
 
 
 class Explanation(Schema):
+    """Why a partner was ranked where it was."""
+
     shared_sectors = fields.List(fields.String())
     related_sectors = fields.List(fields.Nested(RelatedPair))
     matched_terms = fields.List(fields.String())
@@ -186,6 +206,8 @@ class Explanation(Schema):
 
 
 class Result(Schema):
+    """One ranked partner."""
+
     rank = fields.Integer()
     id = fields.String()
     name = fields.String()
@@ -198,6 +220,8 @@ class Result(Schema):
 
 
 class QueryInfo(Schema):
+    """The company a ranking is for (id null for an ad-hoc profile)."""
+
     id = fields.String(allow_none=True)
     name = fields.String()
     country = fields.String()
@@ -212,6 +236,8 @@ class Ranking(Schema):
 
 
 class Reloaded(Schema):
+    """POST /v1/admin/reload."""
+
     previous_version = fields.String(allow_none=True)
     model_version = fields.String()
     changed = fields.Boolean()

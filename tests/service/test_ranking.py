@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.service.conftest import make_app
+
 RESULT_FIELDS = {
     "rank", "id", "name", "country", "sectors", "city", "score", "known_partner", "explanation",
 }  # fmt: skip
@@ -87,8 +89,6 @@ def test_partners_top_k_limits_results(client):
 
 
 def test_partners_are_deterministic(client, trained_models):
-    from tests.service.conftest import make_app
-
     first = partners(client, "jp-elec", "top_k=16")
     again = partners(client, "jp-elec", "top_k=16")
     other_app = partners(make_app(trained_models).test_client(), "jp-elec", "top_k=16")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.holder import ModelHolder
+from service.holder import ModelHolder, served_model
 from tests.service.conftest import ADMIN_TOKEN, make_app
 from training import registry
 from training.train import Inputs, train
@@ -65,8 +65,6 @@ def test_reload_request_in_flight_keeps_its_model(models_dir: Path, second_versi
     app = make_app(models_dir)
     holder = app.extensions["kakehashi"]
     with app.test_request_context("/"):
-        from service.holder import served_model
-
         pinned = served_model()
         registry.promote(models_dir, second_version)
         holder.maybe_reload()
