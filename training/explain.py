@@ -69,7 +69,7 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
     glossary = model.vectorizer_.glossary_map_
     matched = tuple(dict.fromkeys(_as_written(t, query.company, glossary) for t in matched))
     interest_terms = tuple(dict.fromkeys(_as_written(t, seeker, glossary) for t in interest_terms))
-    contributions = {k: round(model.weights_[k] * v, 4) for k, v in candidate.components.items()}
+    contributions = {k: _round(model.weights_[k] * v) for k, v in candidate.components.items()}
     labels = tuple(taxonomy.label(s) for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
     return Explanation(
@@ -77,10 +77,15 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
         related_sectors=related,
         matched_terms=matched,
         interest_terms=interest_terms,
-        components={k: round(v, 4) for k, v in candidate.components.items()},
+        components={k: _round(v) for k, v in candidate.components.items()},
         contributions=contributions,
         summary=summary,
     )
+
+
+def _round(value: float) -> float:
+    """Four decimals, without the '-0.0' that rounding a tiny negative number gives."""
+    return round(value, 4) + 0.0
 
 
 def _texts(model: PartnerModel, *companies: Company) -> tuple[str, ...]:

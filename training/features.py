@@ -89,6 +89,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             if n_latent > 1
             else None
         )
+        self.word_names_ = self.words_.get_feature_names_out()
         self.blocks_ = self._block_slices()
         return self
 
@@ -122,7 +123,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     def word_features(self) -> np.ndarray:
         """Names of the columns of the words block."""
         check_is_fitted(self, "blocks_")
-        return self.words_.get_feature_names_out()
+        return self.word_names_
 
     def expand_text(self, text: str) -> str:
         """The text with the English equivalents of its glossary terms appended."""

@@ -79,6 +79,11 @@ class PartnerModel:
         self.vectorizer_ = clone(self.vectorizer).fit(self.companies_)
         self.profiles_ = self.vectorizer_.transform(self.companies_)
         self.interests_ = self.vectorizer_.transform_interests(self.companies_)
+        self.masks_ = _column_masks(self.vectorizer_.blocks_, self.profiles_.shape[1])
+        self.seeks_ = {
+            "interests": _has_any(self.interests_, self.masks_["text"]),
+            "sought_sectors": _has_any(self.interests_, self.masks_["sectors"]),
+        }
         self.countries_ = np.array([c.country for c in self.companies_])
         self.sector_members_ = self._sector_members()
         self.cities_ = np.array([c.city.casefold() for c in self.companies_])
@@ -182,17 +187,21 @@ class PartnerModel:
 
         One component per view of what both firms are, plus two that compare what one firm
         seeks with what the other is (its text, and the sectors it names), in both directions.
+        Each is a sparse-matrix product with a masked dense query vector: no Python loop.
         """
         select = slice(None) if rows is None else rows
         profiles, interests = self.profiles_[select], self.interests_[select]
-        blocks = self.vectorizer_.blocks_
-        parts = {
-            view: _dot(profiles[:, blocks[view]], query.profile[:, blocks[view]]) for view in VIEWS
-        }
-        text = np.r_[blocks["words"].start : blocks["latent"].stop]
-        parts["interests"] = _both_ways(profiles, interests, query, text) / len(TEXT_VIEWS)
-        sectors = np.r_[blocks["sectors"]]
-        parts["sought_sectors"] = _both_ways(profiles, interests, query, sectors)
+        masks = self.masks_
+        p, i = _dense(query.profile), _dense(query.interests)
+        parts = {view: profiles @ (p * masks[view]) for view in VIEWS}
+        for name, mask, scale in (
+            ("interests", masks["text"], len(TEXT_VIEWS)),
+            ("sought_sectors", masks["sectors"], 1),
+        ):
+            forward, backward = profiles @ (i * mask), interests @ (p * mask)
+            sides = self.seeks_[name][select] + float(np.any(i * mask))
+            both = np.divide(forward + backward, sides, out=np.zeros_like(forward), where=sides > 0)
+            parts[name] = both / scale
         return parts
 
     def _diversify(self, pool: np.ndarray, scores: np.ndarray, k: int, weight: float) -> np.ndarray:
@@ -220,19 +229,23 @@ class PartnerModel:
             raise NotFittedError("the model has not been fitted")
 
 
-def _dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:
-    return np.asarray((matrix @ vector.T).todense()).ravel()
+def _dense(vector: sp.csr_matrix) -> np.ndarray:
+    return vector.toarray().ravel()
 
 
-def _both_ways(
-    profiles: sp.csr_matrix, interests: sp.csr_matrix, query: Query, columns: np.ndarray
-) -> np.ndarray:
-    """Mean over the directions that exist of: what one side seeks vs what the other is."""
-    forward = _dot(profiles[:, columns], query.interests[:, columns])
-    backward = _dot(interests[:, columns], query.profile[:, columns])
-    sides = (interests[:, columns].getnnz(axis=1) > 0).astype(float)
-    sides += float(query.interests[:, columns].nnz > 0)
-    return np.divide(forward + backward, sides, out=np.zeros_like(forward), where=sides > 0)
+def _column_masks(blocks: dict[str, slice], width: int) -> dict[str, np.ndarray]:
+    """0/1 vectors selecting each view's columns, and all text columns together."""
+    masks = {}
+    for view, columns in blocks.items():
+        masks[view] = np.zeros(width)
+        masks[view][columns] = 1.0
+    masks["text"] = sum(masks[view] for view in TEXT_VIEWS)
+    return masks
+
+
+def _has_any(matrix: sp.csr_matrix, mask: np.ndarray) -> np.ndarray:
+    """1.0 for rows with a non-zero entry in the masked columns, else 0.0."""
+    return (abs(matrix) @ mask > 0).astype(float)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
@@ -252,7 +265,7 @@ def _partner_index(partnerships: Sequence[Partnership]) -> dict[str, frozenset[s
     return {k: frozenset(v) for k, v in index.items()}
 
 
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2  # bump whenever fitted attributes change, so old artifacts fail clearly
 
 
 def save_model(model: PartnerModel, path: Path) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.errors import ModelNotFoundError, UnknownVersionError
+from training.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
 from training.model import PartnerModel, load_model, save_model
 
 ARTIFACT = "artifact.joblib"
@@ -103,7 +103,13 @@ def _read_pointer(models_dir: Path) -> dict:
     path = Path(models_dir) / POINTER
     if not path.is_file():
         return {"current": None, "history": []}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        pointer = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{path}: unreadable promotion pointer ({exc})") from None
+    if not isinstance(pointer, dict) or not isinstance(pointer.get("history", []), list):
+        raise ArtifactError(f"{path}: malformed promotion pointer")
+    return {"current": pointer.get("current"), "history": pointer.get("history", []), **pointer}
 
 
 def current_version(models_dir: Path) -> str | None:

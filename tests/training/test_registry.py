@@ -7,7 +7,7 @@ import json
 import pytest
 
 from training import registry
-from training.errors import ModelNotFoundError, UnknownVersionError
+from training.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
 
 
 @pytest.fixture
@@ -61,3 +61,11 @@ def test_promote_unknown_version_fails_and_keeps_the_pointer(two_versions, versi
     with pytest.raises(UnknownVersionError):
         registry.promote(models, version)
     assert registry.current_version(models) == first
+
+
+def test_a_damaged_pointer_is_a_named_error(two_versions):
+    models, first, _ = two_versions
+    registry.promote(models, first)
+    (models / "promoted.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ArtifactError, match="unreadable promotion pointer"):
+        registry.current_version(models)
