@@ -15,17 +15,18 @@ from training.companies import Company
 
 blp = Blueprint("catalog", __name__, url_prefix="/v1", description="The served model's data")
 
-MANIFEST_FIELDS = ("version", "created_at", "companies", "partnerships", "sectors", "weights")
+MANIFEST_FIELDS = (
+    "version", "created_at", "companies", "partnerships", "sectors", "weights",
+    "metrics", "baselines",
+)  # fmt: skip
 
 
 @blp.route("/model")
 @blp.response(200, ModelInfo)
 def model_info() -> dict:
-    """The served version: when it was trained, on how many companies, and its metrics."""
+    """The served version: when it was trained, on how many companies, its metrics and baselines."""
     manifest = served_model().manifest
-    info = {name: manifest.get(name) for name in MANIFEST_FIELDS}
-    info["metrics"] = manifest.get("metrics")
-    return info
+    return {name: manifest.get(name) for name in MANIFEST_FIELDS}
 
 
 @blp.route("/sectors")

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from training import registry
-from training.errors import ArtifactError, KakehashiError, ModelNotFoundError
+from training.errors import KakehashiError, ModelNotFoundError
 from training.registry import LoadedModel
 
 
@@ -86,12 +86,7 @@ class ModelHolder:
         if not force and signature == self._signature:
             return
         self._signature = signature
-        try:
-            version = registry.current_version(self.models_dir)
-        except ValueError as exc:  # a hand-edited pointer; os.replace never leaves a torn one
-            raise ArtifactError(
-                f"{self.models_dir / registry.POINTER}: unreadable ({exc})"
-            ) from None
+        version = registry.current_version(self.models_dir)  # ArtifactError when hand-damaged
         if version is None:
             if self.loaded is None:
                 raise ModelNotFoundError(f"no promoted model in {self.models_dir}")

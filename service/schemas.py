@@ -143,6 +143,12 @@ class ModelInfo(Schema):
     sectors = fields.List(fields.String())
     weights = fields.Dict(keys=fields.String(), values=fields.Float())
     metrics = fields.Dict(keys=fields.String(), values=fields.Raw(), allow_none=True)
+    baselines = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Raw()),
+        allow_none=True,
+        metadata={"description": "the same metrics for the off-the-shelf baselines, same queries"},
+    )
 
 
 class SectorInfo(Schema):

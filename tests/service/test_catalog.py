@@ -12,6 +12,8 @@ def test_model_reports_manifest(client, app):
     assert body["partnerships"] == 7
     assert "automotive" in body["sectors"]
     assert set(body["metrics"]) >= {"mrr", "hit@1"}
+    assert set(body["baselines"]) >= {"random", "TF-IDF cosine", "BM25"}
+    assert set(body["baselines"]["BM25"]) >= {"mrr", "hit@10"}
     assert body["created_at"]
 
 
