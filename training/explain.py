@@ -105,13 +105,14 @@ def _top_terms(
     """Terms weighing most in both vectors, as written in both texts; words inside phrases dropped.
 
     The word view drops stop words before forming bigrams, so a bigram such as 'security
-    intrusion' can come from 'security and intrusion': only phrases found verbatim are shown.
+    intrusion' can come from 'security and intrusion': a phrase is shown only when one of the
+    two profiles writes it verbatim.
     """
     product = a.multiply(b).tocoo()
     order = np.argsort(-product.data, kind="stable")
     chosen: list[str] = []
     for term in (str(names[product.col[i]]) for i in order):
-        if " " in term and not all(term in text for text in texts):
+        if " " in term and not any(term in text for text in texts):
             continue
         if any(term in longer.split() for longer in chosen):
             continue
