@@ -65,12 +65,59 @@ def expand(text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str]) 
     return f"{text} {' '.join(found)}" if found else text
 
 
+# Aliases that are fine as a value of the `sectors` column but, in free text, mostly mean
+# something else ("it", "industry", "security of supply", "office space"): not used to detect
+# the sectors an `interests` text names.
+AMBIGUOUS_IN_TEXT = frozenset(
+    [
+        "it",
+        "b2b",
+        "3d",
+        "security",
+        "industry",
+        "industrial",
+        "internet",
+        "consumer",
+        "software",
+        "enterprise",
+        "hardware",
+        "environment",
+        "data",
+        "media",
+        "social",
+        "cloud",
+        "space",
+        "components",
+        "networks",
+        "connectivity",
+        "electronics",
+        "productivity",
+        "analytics",
+        "automation",
+        "manufacturing",
+        "retail",
+        "travel",
+        "education",
+        "music",
+        "games",
+        "finance",
+        "marketing",
+        "logistics",
+        "transport",
+        "robot",
+        "drone",
+    ]
+)
+
+
 def sector_terms(taxonomy: Taxonomy, entries: Sequence[GlossaryEntry]) -> dict[str, str]:
-    """Phrases that name a sector: the taxonomy's keys, labels and aliases, and glossary terms."""
+    """Phrases that name a sector in free text: the taxonomy's keys, labels and unambiguous
+    aliases, and the glossary's English terms that carry a sector."""
     terms: dict[str, str] = {}
     for sector in taxonomy.sectors:
         for term in (sector.key.replace("_", " "), sector.label, *sector.aliases):
-            terms.setdefault(term.casefold(), sector.key)
+            if term.casefold() not in AMBIGUOUS_IN_TEXT:
+                terms.setdefault(term.casefold(), sector.key)
     for entry in entries:
         if entry.sector in taxonomy.keys:
             terms.setdefault(entry.en.casefold(), entry.sector)

@@ -70,7 +70,7 @@ def learn_weights(
     share = n / (n + PRIOR_PAIRS)
     default = np.array([defaults[c] for c in COMPONENTS])
     blended = (1 - share) * default + share * learned
-    return {c: round(float(w), 6) for c, w in zip(COMPONENTS, blended / blended.sum(), strict=True)}
+    return {c: float(w) for c, w in zip(COMPONENTS, blended / blended.sum(), strict=True)}
 
 
 def _pairwise_differences(

@@ -80,3 +80,18 @@ def test_load_taxonomy_rejects_malformed_files(tmp_path, document, message):
 def test_load_taxonomy_names_a_missing_file(tmp_path):
     with pytest.raises(TaxonomyError, match="not found"):
         load_taxonomy(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Defense", "aerospace_defense"), ("Climate Tech", "cleantech"), ("HealthTech", "digital_health"),
+     ("Insurtech", "fintech"), ("Quantum", "semiconductors"), ("Mobility", "automotive")],
+)  # fmt: skip
+def test_taxonomy_resolves_common_sector_names_of_other_lists(taxonomy, name, key):
+    assert taxonomy.resolve(name) == key
+
+
+def test_sector_detection_in_text_ignores_ambiguous_aliases(model):
+    named = model.vectorizer_.sectors_named
+    assert named("We seek intrusion detection and AR headsets") == ("cyber", "vr")
+    assert named("It wants to grow its industry presence") == ()
