@@ -129,8 +129,11 @@ def _as_written(term: str, company: Company, glossary: dict[str, str]) -> str:
     if term in raw.casefold():
         return term
     for ja, en in glossary.items():
-        if ja in raw and (term == en or term in re.split(r"[\s-]", en)):
+        if ja in raw and term == en:
             return f"{ja} ({en})"
+    for ja, en in glossary.items():  # a word of a longer term: say only that word matched
+        if ja in raw and term in re.split(r"[\s-]", en):
+            return f"{term} ({ja})"
     return term
 
 

@@ -57,3 +57,16 @@ def test_explain_reverse_direction_names_the_japanese_seeker(model):
         "Sample Bank seeks" in explanation.summary
         and "which Example Fraud Guard works on" in explanation.summary
     )
+
+
+def test_explain_shows_glossary_terms_with_the_japanese_written(model):
+    from training.companies import Company
+
+    profile = Company(
+        id="", name="試験", country="JP", sectors=(), interests="侵入検知とコネクテッドカー"
+    )
+    query = model.query_for_profile(profile)
+    candidate = model.rank(query, 1)[0]
+    terms = explain(model, query, candidate).interest_terms
+    assert "侵入検知 (intrusion detection)" in terms
+    assert all("(" in t for t in terms), terms  # every English word shown came from a Japanese term
