@@ -179,7 +179,7 @@ class CompanyRecord(Schema):
     tags = fields.List(fields.String())
     city = fields.String()
     founded = fields.Integer(allow_none=True)
-    employees = fields.Integer(allow_none=True)
+    employees = fields.String(metadata={"description": "head count or range, as the list gives it"})
     stage = fields.String()
     website = fields.String()
     extra = fields.Dict(keys=fields.String(), values=fields.String())

@@ -22,9 +22,13 @@ KNOWN_COLUMNS = (
 LIST_COLUMNS = ("sectors", "tags")
 MAX_CHARS = {"id": 100, "name": 200, "description": 5000, "interests": 5000, "tags": 1000}
 MAX_OTHER_CHARS = 500
-COUNTRIES = {"jp": "JP", "japan": "JP", "jpn": "JP", "il": "IL", "israel": "IL", "isr": "IL"}
+COUNTRIES = {
+    "jp": "JP", "japan": "JP", "jpn": "JP", "日本": "JP",
+    "il": "IL", "israel": "IL", "isr": "IL", "イスラエル": "IL",
+}  # fmt: skip
 COUNTRY_NAMES = {"JP": "Japan", "IL": "Israel"}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LIST_SEPARATORS = re.compile(r"[;,|]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Company:
     tags: tuple[str, ...] = ()
     city: str = ""
     founded: int | None = None
-    employees: int | None = None
+    employees: str = ""
     stage: str = ""
     website: str = ""
     extra: tuple[tuple[str, str], ...] = field(default=())
@@ -71,8 +75,8 @@ def slugify(name: str) -> str:
 
 
 def split_list(value: object) -> list[str]:
-    """Split a `;`-separated string (or take a JSON list) into stripped, non-empty items."""
-    items = value if isinstance(value, list) else str(value).split(";")
+    """Split a `;`-separated string (`,` and `|` work too) or take a JSON list; drop empty items."""
+    items = value if isinstance(value, list) else LIST_SEPARATORS.split(str(value))
     return [str(item).strip() for item in items if str(item).strip()]
 
 
@@ -133,7 +137,7 @@ def _parse_row(
         "tags": tuple(split_list(row.get("tags") or "")),
         "city": values.get("city", ""),
         "founded": _year(values.get("founded", ""), problem),
-        "employees": _count(values.get("employees", ""), problem),
+        "employees": values.get("employees", ""),
         "stage": values.get("stage", ""),
         "website": values.get("website", ""),
         "extra": tuple((k, v) for k, v in values.items() if k not in KNOWN_COLUMNS),
@@ -181,23 +185,15 @@ def _sectors(value: object, taxonomy: Taxonomy, problem) -> tuple[str, ...]:
 
 
 def _year(value: str, problem) -> int | None:
+    """The year a value starts with ('1937', '1937-04'); anything else is a problem."""
     if not value:
         return None
     latest = datetime.date.today().year + 1
-    if not value.isdigit() or not 1600 <= int(value) <= latest:
+    match = re.match(r"^(\d{4})\b", value)
+    if not match or not 1600 <= int(match.group(1)) <= latest:
         problem("founded", f"expected a year between 1600 and {latest}, found {value!r}")
         return None
-    return int(value)
-
-
-def _count(value: str, problem) -> int | None:
-    if not value:
-        return None
-    cleaned = value.replace(",", "").replace("_", "")
-    if not cleaned.isdigit():
-        problem("employees", f"expected a whole number, found {value!r}")
-        return None
-    return int(cleaned)
+    return int(match.group(1))
 
 
 def _assign_ids(table: RawTable, rows: Iterable[tuple[int, dict[str, object]]]) -> tuple:

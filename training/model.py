@@ -265,7 +265,7 @@ def _partner_index(partnerships: Sequence[Partnership]) -> dict[str, frozenset[s
     return {k: frozenset(v) for k, v in index.items()}
 
 
-ARTIFACT_FORMAT = 2  # bump whenever fitted attributes change, so old artifacts fail clearly
+ARTIFACT_FORMAT = 3  # bump whenever fitted attributes change, so old artifacts fail clearly
 
 
 def save_model(model: PartnerModel, path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from training.errors import InvalidListError, Problem
 from training.readers import RawTable, read_table
 
 REQUIRED = ("japanese_id", "israeli_id")
-KINDS = ("acquisition", "investment", "joint_venture", "partnership", "licensing", "distribution")
+LEADING_YEAR = re.compile(r"^(\d{4})\b")
 
 
 @dataclass(frozen=True)
@@ -73,22 +74,28 @@ def _row_problems(path: str, line: int, row: dict, by_id: dict[str, Company]) ->
             found = COUNTRY_NAMES[by_id[value].country]
             message = f"{value!r} is a company of {found}, expected {COUNTRY_NAMES[country]}"
             problems.append(Problem(path, line, column, message))
-    year, kind = _text(row, "year"), _text(row, "kind")
-    if year and not (year.isdigit() and 1900 <= int(year) <= 2100):
-        problems.append(Problem(path, line, "year", f"expected a year, found {year!r}"))
-    if kind and kind.casefold() not in KINDS:
-        problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (known: {KINDS})"))
-    if len(_text(row, "note")) > 1000:
-        problems.append(Problem(path, line, "note", "value is longer than 1000 characters"))
+    year = _text(row, "year")
+    if year and _year(year) is None:
+        problems.append(
+            Problem(path, line, "year", f"expected a year such as 2017, found {year!r}")
+        )
+    for column, limit in (("kind", 100), ("note", 1000)):
+        if len(_text(row, column)) > limit:
+            problems.append(Problem(path, line, column, f"value is longer than {limit} characters"))
     return problems
 
 
+def _year(value: str) -> int | None:
+    """The year a value starts with ('2017', '2017-03-01'), or None."""
+    match = LEADING_YEAR.match(value)
+    return int(match.group(1)) if match and 1900 <= int(match.group(1)) <= 2100 else None
+
+
 def _record(row: dict[str, object]) -> Partnership:
-    year = _text(row, "year")
     return Partnership(
         japanese_id=_text(row, "japanese_id"),
         israeli_id=_text(row, "israeli_id"),
         kind=_text(row, "kind").casefold(),
-        year=int(year) if year else None,
+        year=_year(_text(row, "year")),
         note=_text(row, "note"),
     )

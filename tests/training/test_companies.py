@@ -244,3 +244,12 @@ def test_load_companies_locates_json_array_elements_by_line(tmp_path, taxonomy):
     ]
     (problem,) = problems_of(write(tmp_path, "l.json", json.dumps(rows, indent=2)), taxonomy)
     assert ":7: country:" in problem
+
+
+def test_load_companies_accepts_other_list_separators_and_year_forms(tmp_path, taxonomy):
+    content = 'name,country,sectors,tags,founded,employees\nAcme,日本,"cyber, AI|fintech",a|b,1937-04,51-200\n'
+    (company,) = load_companies(write(tmp_path, "l.csv", content), taxonomy)
+    assert company.country == "JP"
+    assert company.sectors == ("cyber", "ai", "fintech")
+    assert company.tags == ("a", "b")
+    assert (company.founded, company.employees) == (1937, "51-200")

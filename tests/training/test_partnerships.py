@@ -47,8 +47,8 @@ def test_load_partnerships_reads_optional_columns(tmp_path, inputs):
         ("japanese_id,israeli_id\n,il-fleet\n", ":2: japanese_id: empty value"),
         ("japanese_id,israeli_id,year\njp-auto,il-fleet,next\n", ":2: year: expected a year"),
         (
-            "japanese_id,israeli_id,kind\njp-auto,il-fleet,marriage\n",
-            ":2: kind: unknown kind 'marriage'",
+            "japanese_id,israeli_id,kind\njp-auto,il-fleet," + "x" * 101 + "\n",
+            ":2: kind: value is longer than 100 characters",
         ),
         ("japanese_id,israeli_id\njp-auto,il-fleet,x\n", ":2: row: expected 2 fields"),
     ],
