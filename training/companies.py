@@ -172,15 +172,14 @@ def _country(value: str, problem) -> str:
 def _sectors(value: object, taxonomy: Taxonomy, problem) -> tuple[str, ...]:
     keys: list[str] = []
     for name in split_list(value or ""):
-        key = taxonomy.resolve(name)
-        if key is None:
+        found = taxonomy.resolve_compound(name)
+        if not found:
             closest = taxonomy.closest(name)
             hint = (
                 f"closest known: {closest!r}" if closest else f"known: {', '.join(taxonomy.keys)}"
             )
             problem("sectors", f"unknown sector {name!r} ({hint})")
-        elif key not in keys:
-            keys.append(key)
+        keys.extend(k for k in found if k not in keys)
     return tuple(keys)
 
 

@@ -15,6 +15,7 @@ from training.errors import TaxonomyError
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+_COMPOUND = re.compile(r"\s*(?:/|&|\+|\band\b|・)\s*", re.IGNORECASE)
 
 
 def data_dir() -> Path:
@@ -75,6 +76,17 @@ class Taxonomy:
     def resolve(self, name: str) -> str | None:
         """The key a sector name or alias stands for, or None when it is unknown."""
         return self._index.get(normalize_term(name))
+
+    def resolve_compound(self, name: str) -> tuple[str, ...]:
+        """Keys of a name, or of each part of 'Biotech/Pharma' or 'AI & Robotics'; () if unknown."""
+        key = self.resolve(name)
+        if key is not None:
+            return (key,)
+        parts = [p for p in _COMPOUND.split(name) if p.strip()]
+        keys = [self.resolve(p) for p in parts]
+        if len(parts) < 2 or None in keys:
+            return ()
+        return tuple(dict.fromkeys(k for k in keys if k))
 
     def closest(self, name: str) -> str | None:
         """The known key whose key, label or alias is most similar to an unknown name."""

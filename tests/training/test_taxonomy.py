@@ -95,3 +95,12 @@ def test_sector_detection_in_text_ignores_ambiguous_aliases(model):
     named = model.vectorizer_.sectors_named
     assert named("We seek intrusion detection and AR headsets") == ("cyber", "vr")
     assert named("It wants to grow its industry presence") == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [("Biotech/Pharma", ("life_sciences",)), ("AI & Robotics", ("ai", "robotics")),
+     ("Fintech and Insurtech", ("fintech",)), ("AR/VR", ("vr",)), ("Cyber + nonsense", ()), ("nonsense", ())],
+)  # fmt: skip
+def test_taxonomy_resolves_compound_sector_names(taxonomy, name, keys):
+    assert taxonomy.resolve_compound(name) == keys
