@@ -70,18 +70,8 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.glossary_map_ = {e.ja: e.en for e in self.glossary}
         self.sector_terms_ = sector_terms(self.taxonomy, self.glossary)
         self.sector_pattern_ = compile_terms(self.sector_terms_)
-        corpus = [
-            t
-            for t in self._texts(companies, profile_text) + self._texts(companies, interest_text)
-            if t
-        ]
-        corpus = corpus or [""]
-        self.words_ = TfidfVectorizer(
-            stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=1
-        ).fit(corpus)
-        self.chars_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), sublinear_tf=True, min_df=2
-        ).fit(corpus)
+        texts = self._texts(companies, profile_text) + self._texts(companies, interest_text)
+        corpus = self._fit_text_views([t for t in texts if t])
         words = self.words_.transform(corpus)
         n_latent = min(self.latent_components, words.shape[1] - 1, words.shape[0] - 1)
         self.svd_ = (
@@ -92,6 +82,29 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.word_names_ = self.words_.get_feature_names_out()
         self.blocks_ = self._block_slices()
         return self
+
+    def _fit_text_views(self, corpus: list[str]) -> list[str]:
+        """Fit the word and character vectorizers; return the corpus they were fitted on.
+
+        A list with little or no free text (only the required columns, or only stop words)
+        gives no vocabulary: then the sectors' labels and aliases are added to the corpus.
+        """
+        sector_documents = [" ".join((s.label, *s.aliases)) for s in self.taxonomy.sectors]
+        for candidate in (corpus, corpus + sector_documents):
+            try:
+                self.words_ = TfidfVectorizer(
+                    stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=1
+                ).fit(candidate)
+                self.chars_ = TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=tuple(self.char_ngrams),
+                    sublinear_tf=True,
+                    min_df=2,
+                ).fit(candidate)
+                return candidate
+            except ValueError:  # scikit-learn's "empty vocabulary" / "max_df < min_df"
+                continue
+        raise ValueError("no vocabulary even from the taxonomy's labels")
 
     def transform(self, companies: Sequence[Company]) -> sp.csr_matrix:
         """What each company is: [sectors | words | chars | latent], each block L2-normalized."""

@@ -158,3 +158,21 @@ def test_rank_with_diversity_keeps_the_best_first_and_spreads_the_rest(model):
 def test_rank_rejects_diversity_outside_zero_one(model, diversity):
     with pytest.raises(ValueError, match="diversity"):
         model.rank(model.query_for("jp-ai"), 5, diversity=diversity)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "name,country,sectors\nA,JP,cyber\nB,IL,cyber\nC,IL,agrifood\n",  # only the required columns
+        "name,country,sectors,description\nA,JP,cyber,the\nB,IL,cyber,and\nC,IL,agrifood,of\n",  # only stop words
+    ],
+)
+def test_fit_on_a_list_without_usable_text_ranks_by_sectors(tmp_path, taxonomy, content):
+    from training.companies import load_companies
+    from training.features import ProfileVectorizer
+    from training.model import PartnerModel
+
+    path = tmp_path / "l.csv"
+    path.write_text(content, encoding="utf-8")
+    model = PartnerModel(ProfileVectorizer(taxonomy=taxonomy)).fit(load_companies(path, taxonomy))
+    assert ranked_ids(model, "a") == ["b", "c"]
