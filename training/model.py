@@ -19,7 +19,7 @@ from training.companies import Company, other_country
 from training.errors import ArtifactError, NotFittedError, UnknownCompanyError
 from training.features import TEXT_VIEWS, VIEWS, ProfileVectorizer
 from training.partnerships import Partnership
-from training.scoring import COMPONENTS, DEFAULT_WEIGHTS, learn_weights
+from training.scoring import DEFAULT_WEIGHTS, learn_weights
 
 
 @dataclass(frozen=True)
@@ -178,8 +178,8 @@ class PartnerModel:
 
     def score_all(self, query: Query) -> np.ndarray:
         """The final score of the query against every company (vectorized, no Python loop)."""
-        parts = self.components(query, None)
-        total = sum(self.weights_[name] * parts[name] for name in COMPONENTS)
+        parts = self._similarities(query, None, weighted_views=True)
+        total = parts.pop("views") + sum(self.weights_[name] * v for name, v in parts.items())
         return np.clip(total, 0.0, 1.0)
 
     def components(self, query: Query, rows: np.ndarray | None) -> dict[str, np.ndarray]:
@@ -187,21 +187,41 @@ class PartnerModel:
 
         One component per view of what both firms are, plus two that compare what one firm
         seeks with what the other is (its text, and the sectors it names), in both directions.
-        Each is a sparse-matrix product with a masked dense query vector: no Python loop.
         """
-        select = slice(None) if rows is None else rows
-        profiles, interests = self.profiles_[select], self.interests_[select]
+        return self._similarities(query, rows, weighted_views=False)
+
+    def _similarities(
+        self, query: Query, rows: np.ndarray | None, weighted_views: bool
+    ) -> dict[str, np.ndarray]:
+        """Sparse-matrix products with masked dense query vectors: two passes, no Python loop.
+
+        With `weighted_views` the four "what both are" views come back already weighted and
+        summed under "views" (one column instead of four: what a full ranking needs).
+        """
+        profiles, interests, seeks = self.profiles_, self.interests_, self.seeks_
+        if rows is not None:  # slicing copies, so the full ranking uses the matrices as they are
+            profiles, interests = profiles[rows], interests[rows]
+            seeks = {name: has[rows] for name, has in seeks.items()}
         masks = self.masks_
         p, i = _dense(query.profile), _dense(query.interests)
-        parts = {view: profiles @ (p * masks[view]) for view in VIEWS}
-        for name, mask, scale in (
-            ("interests", masks["text"], len(TEXT_VIEWS)),
-            ("sought_sectors", masks["sectors"], 1),
-        ):
-            forward, backward = profiles @ (i * mask), interests @ (p * mask)
-            sides = self.seeks_[name][select] + float(np.any(i * mask))
-            both = np.divide(forward + backward, sides, out=np.zeros_like(forward), where=sides > 0)
-            parts[name] = both / scale
+        if weighted_views:
+            views = {"views": sum(self.weights_[v] * masks[v] for v in VIEWS)}
+        else:
+            views = {v: masks[v] for v in VIEWS}
+        seeking = {"interests": masks["text"], "sought_sectors": masks["sectors"]}
+        active = [name for name, mask in seeking.items() if (i * mask).any()]
+        mine = profiles @ np.column_stack(
+            [p * mask for mask in views.values()] + [i * seeking[name] for name in active]
+        )
+        theirs = interests @ np.column_stack([p * mask for mask in seeking.values()])
+        parts = {view: mine[:, n] for n, view in enumerate(views)}
+        for n, name in enumerate(seeking):
+            forward = mine[:, len(views) + active.index(name)] if name in active else 0.0
+            sides = seeks[name] + float(name in active)
+            both = np.divide(
+                forward + theirs[:, n], sides, out=np.zeros(len(sides)), where=sides > 0
+            )
+            parts[name] = both / (len(TEXT_VIEWS) if name == "interests" else 1)
         return parts
 
     def _diversify(self, pool: np.ndarray, scores: np.ndarray, k: int, weight: float) -> np.ndarray:
@@ -292,8 +312,13 @@ def load_model(path: Path, expected_sha256: str | None = None) -> PartnerModel:
         raise ArtifactError(f"{path}: artifact not found") from None
     except Exception as exc:  # joblib/pickle raise many types for a damaged file
         raise ArtifactError(f"{path}: unreadable artifact ({type(exc).__name__}: {exc})") from None
-    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
-        raise ArtifactError(f"{path}: not a Kakehashi artifact of format {ARTIFACT_FORMAT}")
+    if not isinstance(payload, dict) or "format" not in payload:
+        raise ArtifactError(f"{path}: not a Kakehashi artifact")
+    if payload["format"] != ARTIFACT_FORMAT:
+        found = payload["format"]
+        raise ArtifactError(
+            f"{path}: artifact format {found}, this code reads format {ARTIFACT_FORMAT}; retrain it"
+        )
     return payload["model"]
 
 

@@ -176,3 +176,12 @@ def test_fit_on_a_list_without_usable_text_ranks_by_sectors(tmp_path, taxonomy, 
     path.write_text(content, encoding="utf-8")
     model = PartnerModel(ProfileVectorizer(taxonomy=taxonomy)).fit(load_companies(path, taxonomy))
     assert ranked_ids(model, "a") == ["b", "c"]
+
+
+@pytest.mark.parametrize("company_id", ["jp-auto", "il-fraud"])
+def test_score_all_equals_the_weighted_sum_of_components(model, company_id):
+    query = model.query_for(company_id)
+    rows = np.arange(len(model.companies_))
+    parts = model.components(query, rows)
+    expected = np.clip(sum(model.weights_[name] * values for name, values in parts.items()), 0, 1)
+    assert np.allclose(model.score_all(query), expected)
