@@ -74,6 +74,8 @@ class PartnerModel:
         self, companies: Sequence[Company], partnerships: Sequence[Partnership] = ()
     ) -> PartnerModel:
         """Vectorize every company, index them, and set the component weights."""
+        if self.vectorizer is None:
+            raise ValueError("PartnerModel needs a ProfileVectorizer (with a taxonomy)")
         self.companies_ = tuple(sorted(companies, key=lambda c: c.id))
         self.index_ = {c.id: i for i, c in enumerate(self.companies_)}
         self.vectorizer_ = clone(self.vectorizer).fit(self.companies_)
