@@ -121,7 +121,7 @@ def build_manifest(
         "companies": dict(sorted(Counter(c.country for c in inputs.companies).items())),
         "partnerships": len(inputs.partnerships),
         "sectors": list(inputs.taxonomy.keys),
-        "weights": model.weights_,
+        "weights": {name: round(weight, 4) for name, weight in model.weights_.items()},
         "metrics": summarize(outcomes) if outcomes else None,
         "baselines": baselines or None,
         "libraries": library_versions(),
