@@ -83,6 +83,11 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
     )
 
 
+def _written(phrase: str, text: str) -> bool:
+    """Whether the text has the phrase as whole words ('based driver' is not in 'camera-based')."""
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
+
+
 def _round(value: float) -> float:
     """Four decimals, without the '-0.0' that rounding a tiny negative number gives."""
     return round(value, 4) + 0.0
@@ -112,7 +117,7 @@ def _top_terms(
     order = np.argsort(-product.data, kind="stable")
     chosen: list[str] = []
     for term in (str(names[product.col[i]]) for i in order):
-        if " " in term and not any(term in text for text in texts):
+        if " " in term and not any(_written(term, text) for text in texts):
             continue
         if any(term in longer.split() for longer in chosen):
             continue
