@@ -84,7 +84,7 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
 
 
 def _written(phrase: str, text: str) -> bool:
-    """Whether the text has the phrase as whole words ('based driver' is not in 'camera-based')."""
+    """Whether the phrase occurs as whole words ('camera-based driver' has no 'based driver')."""
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
 
 
