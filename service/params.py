@@ -16,11 +16,7 @@ def resolve_sectors(taxonomy: Taxonomy, names: Iterable[str], parameter: str) ->
     for name in names:
         key = taxonomy.resolve(name)
         if key is None:
-            closest = taxonomy.closest(name)
-            hint = (
-                f"closest known: {closest!r}" if closest else f"known: {', '.join(taxonomy.keys)}"
-            )
-            raise ApiError("unknown_sector", f"{parameter}: unknown sector {name!r} ({hint})")
+            raise ApiError("unknown_sector", f"{parameter}: {taxonomy.unknown_message(name)}")
         if key not in keys:
             keys.append(key)
     return tuple(keys)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -190,10 +191,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def _country_counts(inputs: Inputs) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for company in inputs.companies:
-        counts[company.country] = counts.get(company.country, 0) + 1
-    return dict(sorted(counts.items()))
+    return dict(sorted(Counter(c.country for c in inputs.companies).items()))
 
 
 COMMANDS = {

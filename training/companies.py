@@ -174,11 +174,7 @@ def _sectors(value: object, taxonomy: Taxonomy, problem) -> tuple[str, ...]:
     for name in split_list(value or ""):
         found = taxonomy.resolve_compound(name)
         if not found:
-            closest = taxonomy.closest(name)
-            hint = (
-                f"closest known: {closest!r}" if closest else f"known: {', '.join(taxonomy.keys)}"
-            )
-            problem("sectors", f"unknown sector {name!r} ({hint})")
+            problem("sectors", taxonomy.unknown_message(name))
         keys.extend(k for k in found if k not in keys)
     return tuple(keys)
 

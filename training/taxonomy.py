@@ -95,6 +95,12 @@ class Taxonomy:
         )
         return self._index[matches[0]] if matches else None
 
+    def unknown_message(self, name: str) -> str:
+        """The error text for an unknown sector name, with the closest known key as a hint."""
+        closest = self.closest(name)
+        hint = f"closest known: {closest!r}" if closest else f"known: {', '.join(self.keys)}"
+        return f"unknown sector {name!r} ({hint})"
+
     def related(self, a: str, b: str) -> bool:
         """Whether two sectors are declared related (in either direction)."""
         return b in self.get(a).related or a in self.get(b).related
