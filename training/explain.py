@@ -66,9 +66,11 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
         seeker, provider, interest_terms = query.company, other, seeks_forward
     else:
         seeker, provider, interest_terms = other, query.company, seeks_backward
-    glossary = model.vectorizer_.glossary_map_
-    matched = tuple(dict.fromkeys(_as_written(t, query.company, glossary) for t in matched))
-    interest_terms = tuple(dict.fromkeys(_as_written(t, seeker, glossary) for t in interest_terms))
+    vectorizer = model.vectorizer_
+    matched = tuple(dict.fromkeys(_as_written(t, query.company, vectorizer) for t in matched))
+    interest_terms = tuple(
+        dict.fromkeys(_as_written(t, seeker, vectorizer) for t in interest_terms)
+    )
     contributions = {k: _round(model.weights_[k] * v) for k, v in candidate.components.items()}
     labels = tuple(taxonomy.label(s) for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
@@ -93,15 +95,14 @@ def _round(value: float) -> float:
     return round(value, 4) + 0.0
 
 
+def _raw_text(company: Company) -> str:
+    """Everything a company wrote about itself: description, interests and tags."""
+    return f"{company.description} {company.interests} {' '.join(company.tags)}"
+
+
 def _texts(model: PartnerModel, *companies: Company) -> tuple[str, ...]:
     """Each company's full text (glossary-expanded, case-folded) to check phrases against."""
-    vectorizer = model.vectorizer_
-    return tuple(
-        " ".join(
-            vectorizer.expand_text(t) for t in (c.description, c.interests, " ".join(c.tags))
-        ).casefold()
-        for c in companies
-    )
+    return tuple(model.vectorizer_.expand_text(_raw_text(c)).casefold() for c in companies)
 
 
 def _top_terms(
@@ -128,16 +129,19 @@ def _top_terms(
     return tuple(chosen)
 
 
-def _as_written(term: str, company: Company, glossary: dict[str, str]) -> str:
+def _as_written(term: str, company: Company, vectorizer) -> str:
     """The term as the company wrote it: one that came from the glossary shows its Japanese too."""
-    raw = f"{company.description} {company.interests} {' '.join(company.tags)}"
+    raw = _raw_text(company)
     if term in raw.casefold():
         return term
-    for ja, en in glossary.items():
-        if ja in raw and term == en:
+    pattern, glossary = vectorizer.glossary_pattern_, vectorizer.glossary_map_
+    present = set(pattern.findall(raw)) if pattern is not None else set()
+    found = [(ja, en) for ja, en in glossary.items() if ja in present]
+    for ja, en in found:
+        if term == en:
             return f"{ja} ({en})"
-    for ja, en in glossary.items():  # a word of a longer term: say only that word matched
-        if ja in raw and term in re.split(r"[\s-]", en):
+    for ja, en in found:  # a word of a longer term: say only that word matched
+        if term in re.split(r"[\s-]", en):
             return f"{term} ({ja})"
     return term
 

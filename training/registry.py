@@ -109,7 +109,7 @@ def _read_pointer(models_dir: Path) -> dict:
         raise ArtifactError(f"{path}: unreadable promotion pointer ({exc})") from None
     if not isinstance(pointer, dict) or not isinstance(pointer.get("history", []), list):
         raise ArtifactError(f"{path}: malformed promotion pointer")
-    return {"current": pointer.get("current"), "history": pointer.get("history", []), **pointer}
+    return {"current": None, "history": [], **pointer}
 
 
 def current_version(models_dir: Path) -> str | None:
