@@ -91,13 +91,8 @@ def load_companies(path: Path | str, taxonomy: Taxonomy) -> tuple[Company, ...]:
 
 def parse_companies(table: RawTable, taxonomy: Taxonomy) -> tuple[Company, ...]:
     """Turn raw rows into companies, appending every problem found to `table.problems`."""
-    if not _is_json(table):
-        columns = {_column_name(c) for c in table.columns}
-        missing = [c for c in REQUIRED if c not in columns]
-        for column in missing:
-            table.problems.append(Problem(table.path, 1, column, "missing required column"))
-        if missing:
-            return ()
+    if not table.require_columns(REQUIRED, _column_name):
+        return ()
     if not table.rows and not table.problems:
         table.problems.append(Problem(table.path, 1, "file", "the list has no companies"))
     parsed = [(line, _parse_row(table, line, row, taxonomy)) for line, row in table.rows]
@@ -108,10 +103,6 @@ def _column_name(name: str) -> str:
     """Known columns match case-insensitively ('Name' is `name`); extra columns keep their case."""
     folded = name.strip().casefold()
     return folded if folded in KNOWN_COLUMNS else name
-
-
-def _is_json(table: RawTable) -> bool:
-    return not table.path.lower().endswith(".csv")
 
 
 def _parse_row(

@@ -42,12 +42,8 @@ def load_partnerships(path: Path | str, companies: Iterable[Company]) -> tuple[P
 
 def parse_partnerships(table: RawTable, by_id: dict[str, Company]) -> tuple[Partnership, ...]:
     """Turn raw rows into partnerships, appending every problem found to `table.problems`."""
-    if not table.path.lower().endswith((".json", ".jsonl", ".ndjson")):
-        missing = [c for c in REQUIRED if c not in table.columns]
-        for column in missing:
-            table.problems.append(Problem(table.path, 1, column, "missing required column"))
-        if missing:
-            return ()
+    if not table.require_columns(REQUIRED):
+        return ()
     parsed = []
     for line, row in table.rows:
         problems = _row_problems(table.path, line, row, by_id)

@@ -23,6 +23,16 @@ class RawTable:
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    def require_columns(self, required, name=lambda column: column) -> bool:
+        """Report each required column a CSV header lacks (JSON rows are checked one by one)."""
+        if not self.path.lower().endswith(".csv"):
+            return True
+        present = {name(c) for c in self.columns}
+        missing = [c for c in required if c not in present]
+        for column in missing:
+            self.problems.append(Problem(self.path, 1, column, "missing required column"))
+        return not missing
+
 
 def read_table(path: Path | str) -> RawTable:
     """Read a list file, chosen by extension; file-level problems raise InvalidListError."""
