@@ -14,6 +14,7 @@ WORKDIR /app
 # Editable install: training reads data/taxonomy.json and data/glossary.csv from beside its
 # package (training.taxonomy.data_dir()), so the code stays in /app next to data/.
 COPY pyproject.toml README.md ./
+COPY kakehashi ./kakehashi
 COPY training ./training
 COPY service ./service
 COPY data ./data

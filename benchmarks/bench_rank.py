@@ -12,9 +12,9 @@ import statistics
 import time
 from pathlib import Path
 
-from training.explain import explain
-from training.model import Filters
-from training.registry import load_promoted
+from kakehashi.explain import explain
+from kakehashi.model import Filters
+from kakehashi.registry import load_promoted
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -8,10 +8,10 @@ from collections import Counter
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from kakehashi.companies import Company
 from service.holder import served_model
 from service.params import resolve_sectors
 from service.schemas import CompaniesQuery, CompanyPage, CompanyRecord, ModelInfo, SectorList
-from training.companies import Company
 
 blp = Blueprint("catalog", __name__, url_prefix="/v1", description="The served model's data")
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from training.errors import (
+from kakehashi.errors import (
     ArtifactError,
     InvalidProfileError,
     KakehashiError,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 
-from training import registry
-from training.errors import KakehashiError, ModelNotFoundError
-from training.registry import LoadedModel
+from kakehashi import registry
+from kakehashi.errors import KakehashiError, ModelNotFoundError
+from kakehashi.registry import LoadedModel
 
 
 class ModelHolder:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from flask import request
 
+from kakehashi.taxonomy import Taxonomy
 from service.errors import ApiError
-from training.taxonomy import Taxonomy
 
 
 def resolve_sectors(taxonomy: Taxonomy, names: Iterable[str], parameter: str) -> tuple[str, ...]:

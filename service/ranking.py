@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from kakehashi.companies import company_from_profile
+from kakehashi.explain import explain
+from kakehashi.model import Filters, Query
+from kakehashi.registry import LoadedModel
 from service.holder import served_model
 from service.params import require_json_body, resolve_sectors
 from service.schemas import MatchBody, PartnersQuery, Ranking
-from training.companies import company_from_profile
-from training.explain import explain
-from training.model import Filters, Query
-from training.registry import LoadedModel
 
 blp = Blueprint("ranking", __name__, url_prefix="/v1", description="Ranked partners")
 blp.before_request(require_json_body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from training.companies import normalize_country
+from kakehashi.companies import normalize_country
 
 TOP_K = {"load_default": 10, "validate": validate.Range(1, 100, error="must be between 1 and 100")}
 
@@ -77,7 +77,7 @@ class PartnersQuery(StrictSchema):
 
 
 class ProfileSchema(StrictSchema):
-    """An ad-hoc company profile, validated by training.companies.company_from_profile."""
+    """An ad-hoc company profile, validated by kakehashi.companies.company_from_profile."""
 
     name = fields.String(metadata={"example": "Sample Robotics"})
     country = fields.String(metadata={"description": "JP (default) or IL"})

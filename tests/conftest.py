@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from training.model import PartnerModel
-from training.taxonomy import Taxonomy, load_taxonomy
+from kakehashi.model import PartnerModel
+from kakehashi.taxonomy import Taxonomy, load_taxonomy
 from training.train import Inputs, build_model, load_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures"

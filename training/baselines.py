@@ -10,9 +10,9 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
-from training.companies import Company
+from kakehashi.companies import Company
+from kakehashi.partnerships import Partnership
 from training.evaluate import QueryOutcome, Scorer, israeli_ids, partners_by_query, run_queries
-from training.partnerships import Partnership
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 

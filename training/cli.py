@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from training import registry, report
-from training.errors import InvalidListError, KakehashiError, UsageError
+from kakehashi import registry
+from kakehashi.errors import InvalidListError, KakehashiError, UsageError
+from training import report
 from training.train import Inputs, load_inputs, stderr_report, train
 
 MAX_PROBLEMS_SHOWN = 50

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from training.companies import Company
-from training.model import PartnerModel
-from training.partnerships import Partnership
-from training.scoring import learn_weights
+from kakehashi.companies import Company
+from kakehashi.model import PartnerModel
+from kakehashi.partnerships import Partnership
+from kakehashi.scoring import learn_weights
 
 
 def metric_names(k: int = 10) -> tuple[str, ...]:

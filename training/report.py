@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import clone
 
+from kakehashi.model import PartnerModel
+from kakehashi.scoring import COMPONENTS, default_weights
 from training.baselines import baseline_outcomes
 from training.evaluate import (
     QueryOutcome,
@@ -21,8 +23,6 @@ from training.evaluate import (
     run_queries,
     summarize,
 )
-from training.model import PartnerModel
-from training.scoring import COMPONENTS, default_weights
 from training.train import Inputs, build_model
 
 MODEL_NAME = "kakehashi (hybrid)"

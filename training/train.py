@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from training import registry
+from kakehashi import registry
+from kakehashi.companies import Company, load_companies
+from kakehashi.features import ProfileVectorizer
+from kakehashi.glossary import GlossaryEntry, load_glossary
+from kakehashi.model import PartnerModel, file_sha256
+from kakehashi.partnerships import Partnership, load_partnerships
+from kakehashi.taxonomy import Taxonomy, load_taxonomy
 from training.baselines import baseline_outcomes
-from training.companies import Company, load_companies
 from training.evaluate import QueryOutcome, evaluate_model, summarize
-from training.features import ProfileVectorizer
-from training.glossary import GlossaryEntry, load_glossary
-from training.model import PartnerModel, file_sha256
-from training.partnerships import Partnership, load_partnerships
-from training.taxonomy import Taxonomy, load_taxonomy
 
 Report = Callable[[str], None]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kakehashi import registry
 from service.holder import ModelHolder, served_model
 from tests.service.conftest import ADMIN_TOKEN, make_app
-from training import registry
 from training.train import Inputs, train
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from training import registry
+from kakehashi import registry
 from training.cli import MAX_PROBLEMS_SHOWN, main
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from training.companies import Company
+from kakehashi.companies import Company
 from training.evaluate import summarize
 from training.report import compare
-from training.taxonomy import data_dir
 from training.train import build_model, load_inputs
+
+BUNDLED = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_inputs(data_dir() / "companies.csv", data_dir() / "partnerships.csv")
+    return load_inputs(BUNDLED / "companies.csv", BUNDLED / "partnerships.csv")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The sector taxonomy: reads `data/taxonomy.json`, the one place sectors are defined."""
+"""The sector taxonomy: reads `kakehashi/data/taxonomy.json`, the one place sectors are defined."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.errors import TaxonomyError
+from kakehashi.errors import TaxonomyError
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -19,8 +19,8 @@ _COMPOUND = re.compile(r"\s*(?:/|&|\+|\band\b|・)\s*", re.IGNORECASE)
 
 
 def data_dir() -> Path:
-    """The repository's bundled `data/` folder."""
-    return Path(__file__).resolve().parent.parent / "data"
+    """The package data folder that holds the bundled taxonomy and glossary."""
+    return Path(__file__).resolve().parent / "data"
 
 
 def default_taxonomy_path() -> Path:

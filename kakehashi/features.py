@@ -12,9 +12,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from training.companies import Company
-from training.glossary import GlossaryEntry, compile_glossary, compile_terms, expand, sector_terms
-from training.taxonomy import Taxonomy
+from kakehashi.companies import Company
+from kakehashi.glossary import GlossaryEntry, compile_glossary, compile_terms, expand, sector_terms
+from kakehashi.taxonomy import Taxonomy
 
 VIEWS = ("sectors", "words", "chars", "latent")
 TEXT_VIEWS = ("words", "chars", "latent")

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from training import registry
-from training.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
+from kakehashi import registry
+from kakehashi.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from training.companies import load_companies, slugify
-from training.errors import InvalidListError
+from kakehashi.companies import load_companies, slugify
+from kakehashi.errors import InvalidListError
 
 HEADER = "id,name,country,sectors,description,interests,tags,city,founded,employees,stage,website"
 ROWS = [

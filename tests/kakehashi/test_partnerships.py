@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from training.errors import InvalidListError
-from training.partnerships import load_partnerships
+from kakehashi.errors import InvalidListError
+from kakehashi.partnerships import load_partnerships
 
 
 def load(tmp_path, inputs, content: str):

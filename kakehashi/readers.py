@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.errors import InvalidListError, Problem
+from kakehashi.errors import InvalidListError, Problem
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}

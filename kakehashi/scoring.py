@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from training.partnerships import Partnership
+from kakehashi.partnerships import Partnership
 
 if TYPE_CHECKING:
-    from training.model import PartnerModel
+    from kakehashi.model import PartnerModel
 
 COMPONENTS = ("sectors", "words", "chars", "latent", "interests", "sought_sectors")
 # What both firms are and what one seeks in the other weigh about the same: matching is about

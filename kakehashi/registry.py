@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
-from training.model import PartnerModel, load_model, save_model
+from kakehashi.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
+from kakehashi.model import PartnerModel, load_model, save_model
 
 ARTIFACT = "artifact.joblib"
 MANIFEST = "manifest.json"

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.errors import InvalidListError, InvalidProfileError, Problem
-from training.readers import RawTable, read_table
-from training.taxonomy import Taxonomy
+from kakehashi.errors import InvalidListError, InvalidProfileError, Problem
+from kakehashi.readers import RawTable, read_table
+from kakehashi.taxonomy import Taxonomy
 
 REQUIRED = ("name", "country", "sectors")
 KNOWN_COLUMNS = (

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from training.explain import explain
+from kakehashi.explain import explain
 
 QUERIES = ["jp-auto", "jp-pharma", "jp-bank", "il-fraud", "il-3d"]
 
@@ -60,7 +60,7 @@ def test_explain_reverse_direction_names_the_japanese_seeker(model):
 
 
 def test_explain_shows_glossary_terms_with_the_japanese_written(model):
-    from training.companies import Company
+    from kakehashi.companies import Company
 
     profile = Company(
         id="", name="試験", country="JP", sectors=(), interests="侵入検知とコネクテッドカー"

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from training.companies import Company
-from training.errors import ArtifactError, UnknownCompanyError
-from training.model import Filters, load_model, save_model
+from kakehashi.companies import Company
+from kakehashi.errors import ArtifactError, UnknownCompanyError
+from kakehashi.model import Filters, load_model, save_model
 from training.train import build_model
 
 
@@ -168,9 +168,9 @@ def test_rank_rejects_diversity_outside_zero_one(model, diversity):
     ],
 )
 def test_fit_on_a_list_without_usable_text_ranks_by_sectors(tmp_path, taxonomy, content):
-    from training.companies import load_companies
-    from training.features import ProfileVectorizer
-    from training.model import PartnerModel
+    from kakehashi.companies import load_companies
+    from kakehashi.features import ProfileVectorizer
+    from kakehashi.model import PartnerModel
 
     path = tmp_path / "l.csv"
     path.write_text(content, encoding="utf-8")

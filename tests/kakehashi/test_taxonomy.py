@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from training.errors import TaxonomyError
-from training.taxonomy import load_taxonomy, normalize_term
+from kakehashi.errors import TaxonomyError
+from kakehashi.taxonomy import load_taxonomy, normalize_term
 
 FOCUS = ("cyber", "life_sciences", "ai", "vr", "digital_health", "automotive")
 REQUIRED = (

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from training.companies import Company
-from training.model import Candidate, PartnerModel, Query
+from kakehashi.companies import Company
+from kakehashi.model import Candidate, PartnerModel, Query
 
 MAX_TERMS = 6
 

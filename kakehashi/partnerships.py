@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.companies import COUNTRY_NAMES, Company
-from training.errors import InvalidListError, Problem
-from training.readers import RawTable, read_table
+from kakehashi.companies import COUNTRY_NAMES, Company
+from kakehashi.errors import InvalidListError, Problem
+from kakehashi.readers import RawTable, read_table
 
 REQUIRED = ("japanese_id", "israeli_id")
 LEADING_YEAR = re.compile(r"^(\d{4})\b")

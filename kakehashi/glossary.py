@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.errors import GlossaryError
-from training.taxonomy import Taxonomy, data_dir
+from kakehashi.errors import GlossaryError
+from kakehashi.taxonomy import Taxonomy, data_dir
 
 
 @dataclass(frozen=True)

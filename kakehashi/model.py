@@ -15,11 +15,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 
-from training.companies import Company, other_country
-from training.errors import ArtifactError, NotFittedError, UnknownCompanyError
-from training.features import TEXT_VIEWS, VIEWS, ProfileVectorizer
-from training.partnerships import Partnership
-from training.scoring import DEFAULT_WEIGHTS, learn_weights
+from kakehashi.companies import Company, other_country
+from kakehashi.errors import ArtifactError, NotFittedError, UnknownCompanyError
+from kakehashi.features import TEXT_VIEWS, VIEWS, ProfileVectorizer
+from kakehashi.partnerships import Partnership
+from kakehashi.scoring import DEFAULT_WEIGHTS, learn_weights
 
 
 @dataclass(frozen=True)

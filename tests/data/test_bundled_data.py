@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from training.companies import KNOWN_COLUMNS, load_companies
-from training.glossary import load_glossary
-from training.partnerships import load_partnerships
-from training.taxonomy import data_dir
+from kakehashi.companies import KNOWN_COLUMNS, load_companies
+from kakehashi.glossary import load_glossary
+from kakehashi.partnerships import load_partnerships
 
-DATA = data_dir()
+DATA = Path(__file__).resolve().parents[2] / "data"
 FOCUS_MINIMUM = {
     "cyber": 30,
     "life_sciences": 30,
