@@ -80,9 +80,11 @@ def split_list(value: object) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def load_companies(path: Path | str, taxonomy: Taxonomy) -> tuple[Company, ...]:
+def load_companies(
+    path: Path | str, taxonomy: Taxonomy, sheet: str | None = None
+) -> tuple[Company, ...]:
     """Read and validate a company list; raise InvalidListError listing every problem."""
-    table = read_table(path)
+    table = read_table(path, sheet)
     companies = parse_companies(table, taxonomy)
     if table.problems:
         raise InvalidListError(sorted(table.problems, key=lambda p: p.line))
@@ -91,10 +93,11 @@ def load_companies(path: Path | str, taxonomy: Taxonomy) -> tuple[Company, ...]:
 
 def parse_companies(table: RawTable, taxonomy: Taxonomy) -> tuple[Company, ...]:
     """Turn raw rows into companies, appending every problem found to `table.problems`."""
-    if not table.require_columns(REQUIRED, _column_name):
+    if not table.check_columns(REQUIRED, KNOWN_COLUMNS):
         return ()
     if not table.rows and not table.problems:
-        table.problems.append(Problem(table.path, 1, "file", "the list has no companies"))
+        message = "the list has no companies"
+        table.problems.append(Problem(table.path, table.header_line, "file", message))
     parsed = [(line, _parse_row(table, line, row, taxonomy)) for line, row in table.rows]
     return _assign_ids(table, [(line, fields) for line, fields in parsed if fields is not None])
 

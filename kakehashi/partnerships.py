@@ -12,6 +12,7 @@ from kakehashi.errors import InvalidListError, Problem
 from kakehashi.readers import RawTable, read_table
 
 REQUIRED = ("japanese_id", "israeli_id")
+KNOWN_COLUMNS = (*REQUIRED, "kind", "year", "note")
 LEADING_YEAR = re.compile(r"^(\d{4})\b")
 
 
@@ -31,9 +32,11 @@ class Partnership:
         return self.japanese_id, self.israeli_id
 
 
-def load_partnerships(path: Path | str, companies: Iterable[Company]) -> tuple[Partnership, ...]:
+def load_partnerships(
+    path: Path | str, companies: Iterable[Company], sheet: str | None = None
+) -> tuple[Partnership, ...]:
     """Read and validate a partnerships list against the companies it refers to."""
-    table = read_table(path)
+    table = read_table(path, sheet)
     partnerships = parse_partnerships(table, {c.id: c for c in companies})
     if table.problems:
         raise InvalidListError(sorted(table.problems, key=lambda p: p.line))
@@ -42,7 +45,7 @@ def load_partnerships(path: Path | str, companies: Iterable[Company]) -> tuple[P
 
 def parse_partnerships(table: RawTable, by_id: dict[str, Company]) -> tuple[Partnership, ...]:
     """Turn raw rows into partnerships, appending every problem found to `table.problems`."""
-    if not table.require_columns(REQUIRED):
+    if not table.check_columns(REQUIRED, KNOWN_COLUMNS):
         return ()
     parsed = []
     for line, row in table.rows:

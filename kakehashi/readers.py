@@ -1,58 +1,133 @@
-"""Read CSV, JSON and JSON Lines files into raw rows that remember their line numbers."""
+"""Read CSV, XLSX, JSON and JSON Lines lists into raw rows that remember their line numbers."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kakehashi.columns import Header, match_header
+from kakehashi.decoding import (
+    DELIMITER_NAMES,
+    ENCODING_NAMES,
+    decode_text,
+    decode_utf8,
+    sniff_delimiter,
+)
 from kakehashi.errors import InvalidListError, Problem
+from kakehashi.spreadsheets import SAVE_AS, read_sheet
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "jsonl": "JSON Lines"}
 
 
 @dataclass
 class RawTable:
-    """Rows of one input file as plain dicts, each with the line it starts on."""
+    """Rows of one input file as plain dicts, each with the line (or Excel row) it starts on."""
 
     path: str
     columns: list[str]
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    kind: str = "csv"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_line: int = 1
 
-    def require_columns(self, required, name=lambda column: column) -> bool:
-        """Report each required column a CSV header lacks (JSON rows are checked one by one)."""
-        if not self.path.lower().endswith(".csv"):
+    def check_columns(self, required: Sequence[str], known: Sequence[str]) -> bool:
+        """Rename known columns to their canonical name and report missing or misspelt ones.
+
+        Known columns match case-insensitively, ignoring surrounding spaces. A CSV or XLSX
+        header is checked once; JSON objects one by one (see docs/list-format.md). False
+        when the rows cannot be parsed (a required column is missing from the header).
+        """
+        if self.kind in ("json", "jsonl"):
+            self._check_objects(required, known)
             return True
-        present = {name(c) for c in self.columns}
-        missing = [c for c in required if c not in present]
-        for column in missing:
-            self.problems.append(Problem(self.path, 1, column, "missing required column"))
-        return not missing
+        header = match_header(self.columns, required, known)
+        for column, message in header.problems("column"):
+            self.problems.append(Problem(self.path, self.header_line, column, message))
+        self.columns = [header.renames.get(c, c) for c in self.columns]
+        self.rows = [(line, _renamed(row, header)) for line, row in self.rows]
+        return header.usable
+
+    def _check_objects(self, required: Sequence[str], known: Sequence[str]) -> None:
+        reported: set[tuple[str, str]] = set()
+        rows = []
+        for line, row in self.rows:
+            header = match_header(list(row), required, known)
+            for column, message in header.problems("field"):
+                per_row = column != "header"  # a missing or repeated field spoils this row only
+                if per_row or (column, message) not in reported:
+                    reported.add((column, message))
+                    self.problems.append(Problem(self.path, line, column, message))
+            if header.usable:
+                rows.append((line, _renamed(row, header)))
+        self.rows = rows
+        self.columns = list(dict.fromkeys(c for _, row in rows for c in row))
+
+    def describe(self) -> str:
+        """How the file was read, e.g. "CSV, Shift-JIS (cp932), semicolon-delimited"."""
+        parts = [FORMAT_NAMES[self.kind]]
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.encoding is not None:
+            parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
+        if self.delimiter is not None:
+            parts.append(f"{DELIMITER_NAMES[self.delimiter]}-delimited")
+        return ", ".join(parts)
 
 
-def read_table(path: Path | str) -> RawTable:
+def _renamed(row: dict[str, object], header: Header) -> dict[str, object]:
+    return {header.renames.get(k, k): v for k, v in row.items() if k not in header.dropped}
+
+
+def read_table(path: Path | str, sheet: str | None = None) -> RawTable:
     """Read a list file, chosen by extension; file-level problems raise InvalidListError."""
     path = Path(path)
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
-        known = ", ".join(sorted(FORMATS))
-        _fail(path, 1, "file", f"unknown file extension {path.suffix!r} (expected one of {known})")
-    text = _read_text(path)
+    kind = _kind(path)
+    if sheet is not None and kind != "xlsx":
+        _fail(path, 1, "sheet", f"a sheet can be chosen only in an .xlsx workbook, not {kind}")
+    data = _read_bytes(path)
+    if kind == "xlsx":
+        return _read_xlsx(str(path), data, sheet)
+    text, encoding = (decode_text if kind == "csv" else decode_utf8)(str(path), data)
     if not text.strip():
         _fail(path, 1, "file", "the file is empty")
     reader = {"csv": _read_csv, "json": _read_json, "jsonl": _read_jsonl}[kind]
-    return reader(str(path), text)
+    table = reader(str(path), text)
+    table.encoding = encoding
+    return table
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        _fail(path, 1, "file", f"old-format Excel files (.xls) cannot be read: {SAVE_AS}")
+    if suffix not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        _fail(path, 1, "file", f"unknown file extension {path.suffix!r} (expected one of {known})")
+    return FORMATS[suffix]
 
 
 def _fail(path: Path | str, line: int, column: str, message: str) -> None:
     raise InvalidListError([Problem(str(path), line, column, message)])
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             _fail(path, 1, "file", f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
@@ -63,23 +138,38 @@ def _read_text(path: Path) -> str:
         _fail(path, 1, "file", "is a directory, not a file")
     except PermissionError:
         _fail(path, 1, "file", "permission denied")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        _fail(path, line, "file", f"not valid UTF-8 (byte 0x{byte}); save the file as UTF-8")
-    raise AssertionError("unreachable")
+    if not data:
+        _fail(path, 1, "file", "the file is empty")
+    return data
+
+
+def _read_xlsx(path: str, data: bytes, sheet: str | None) -> RawTable:
+    title, rows = read_sheet(path, data, sheet)
+    if not rows:
+        _fail(path, 1, "file", f"sheet {title!r} is empty")
+    (header_line, header), *records = rows
+    width = max(i for i, name in enumerate(header, start=1) if name)
+    table = RawTable(path, header[:width], kind="xlsx", sheet=title, header_line=header_line)
+    _check_header(table)
+    for line, cells in records:
+        if any(cells[width:]):
+            message = f"a value lies right of the header's last column ({header[width - 1]!r})"
+            table.problems.append(Problem(path, line, "row", message))
+            continue
+        cells = cells[:width] + [""] * (width - len(cells))
+        table.rows.append((line, dict(zip(table.columns, cells, strict=True))))
+    return table
 
 
 def _read_csv(path: str, text: str) -> RawTable:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
         _fail(path, 1, "header", f"malformed CSV: {exc}")
     columns = [name.strip() for name in header]
-    table = RawTable(path, columns)
+    table = RawTable(path, columns, delimiter=delimiter)
     _check_header(table)
     line = reader.line_num + 1
     try:
@@ -96,11 +186,11 @@ def _check_header(table: RawTable) -> None:
     seen: set[str] = set()
     for position, name in enumerate(table.columns, start=1):
         if not name:
-            table.problems.append(
-                Problem(table.path, 1, "header", f"column {position} has no name")
-            )
+            message = f"column {position} has no name"
+            table.problems.append(Problem(table.path, table.header_line, "header", message))
         elif name in seen:
-            table.problems.append(Problem(table.path, 1, "header", f"duplicate column {name!r}"))
+            message = f"duplicate column {name!r}"
+            table.problems.append(Problem(table.path, table.header_line, "header", message))
         seen.add(name)
 
 
@@ -119,7 +209,7 @@ def _read_json(path: str, text: str) -> RawTable:
         _fail(path, exc.lineno, "file", f"malformed JSON: {exc.msg} (column {exc.colno})")
     if not isinstance(document, list):
         _fail(path, 1, "file", "expected a JSON array of company objects")
-    table = RawTable(path, [])
+    table = RawTable(path, [], kind="json")
     for line, value in zip(_element_lines(text), document, strict=True):
         _add_json_row(table, line, value)
     return table
@@ -148,7 +238,7 @@ def _skip_space(text: str, position: int) -> int:
 
 
 def _read_jsonl(path: str, text: str) -> RawTable:
-    table = RawTable(path, [])
+    table = RawTable(path, [], kind="jsonl")
     for line, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
