@@ -29,6 +29,8 @@ COUNTRIES = {
 COUNTRY_NAMES = {"JP": "Japan", "IL": "Israel"}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 LIST_SEPARATORS = re.compile(r"[;,|]")
+LEADING_YEAR = re.compile(r"^(\d{4})\b")
+EARLIEST_YEAR = 1600
 
 
 @dataclass(frozen=True)
@@ -173,16 +175,23 @@ def _sectors(value: object, taxonomy: Taxonomy, problem) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _year(value: str, problem) -> int | None:
-    """The year a value starts with ('1937', '1937-04'); anything else is a problem."""
-    if not value:
-        return None
-    latest = datetime.date.today().year + 1
-    match = re.match(r"^(\d{4})\b", value)
-    if not match or not 1600 <= int(match.group(1)) <= latest:
-        problem("founded", f"expected a year between 1600 and {latest}, found {value!r}")
+def leading_year(value: str) -> int | None:
+    """The year a value starts with ('1937', '1937-04', '2017-03-01'), or None when it does not
+    start with a plausible year (1600 to next year)."""
+    match = LEADING_YEAR.match(value.strip())
+    if not match or not EARLIEST_YEAR <= int(match.group(1)) <= datetime.date.today().year + 1:
         return None
     return int(match.group(1))
+
+
+def _year(value: str, problem) -> int | None:
+    if not value:
+        return None
+    year = leading_year(value)
+    if year is None:
+        latest = datetime.date.today().year + 1
+        problem("founded", f"expected a year between {EARLIEST_YEAR} and {latest}, found {value!r}")
+    return year
 
 
 def _assign_ids(table: RawTable, rows: Iterable[tuple[int, dict[str, object]]]) -> tuple:

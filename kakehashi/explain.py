@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from kakehashi.companies import Company
-from kakehashi.model import Candidate, PartnerModel, Query
+
+if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
+    from kakehashi.model import Match, PartnerModel, Query
 
 MAX_TERMS = 6
 
@@ -42,9 +45,9 @@ class Explanation:
         }
 
 
-def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanation:
-    """Explain one ranked candidate of a query."""
-    other = model.companies_[candidate.index]
+def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
+    """Explain one ranked match of a query (call it as `model.explain(query, match)`)."""
+    other = match.company
     taxonomy = model.vectorizer_.taxonomy
     shared = tuple(s for s in query.company.sectors if s in other.sectors)
     related = tuple(
@@ -55,12 +58,12 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
     )
     words = model.vectorizer_.blocks_["words"]
     names = model.vectorizer_.word_features()
-    other_profile = model.profiles_[candidate.index, words]
+    other_profile = model.profiles_[match.row, words]
     texts = _texts(model, query.company, other)
     matched = _top_terms(query.profile[:, words], other_profile, names, texts)
     seeks_forward = _top_terms(query.interests[:, words], other_profile, names, texts)
     seeks_backward = _top_terms(
-        model.interests_[candidate.index, words], query.profile[:, words], names, texts
+        model.interests_[match.row, words], query.profile[:, words], names, texts
     )
     if seeks_forward or not seeks_backward:
         seeker, provider, interest_terms = query.company, other, seeks_forward
@@ -71,7 +74,7 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
     interest_terms = tuple(
         dict.fromkeys(_as_written(t, seeker, vectorizer) for t in interest_terms)
     )
-    contributions = {k: _round(model.weights_[k] * v) for k, v in candidate.components.items()}
+    contributions = {k: _round(model.weights_[k] * v) for k, v in match.components.items()}
     labels = tuple(taxonomy.label(s) for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
     return Explanation(
@@ -79,7 +82,7 @@ def explain(model: PartnerModel, query: Query, candidate: Candidate) -> Explanat
         related_sectors=related,
         matched_terms=matched,
         interest_terms=interest_terms,
-        components={k: _round(v) for k, v in candidate.components.items()},
+        components={k: _round(v) for k, v in match.components.items()},
         contributions=contributions,
         summary=summary,
     )

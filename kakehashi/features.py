@@ -1,15 +1,22 @@
-"""The fitted profile vectorizer: several views of a company, stacked into one sparse matrix."""
+"""The fitted profile vectorizer: four views of a company, composed with a ColumnTransformer.
+
+A company becomes one row of two columns, its sectors and its (glossary-expanded) text; the
+ColumnTransformer turns the sector column into the sector view and the text column into the word,
+character and latent (LSA) views, each L2-normalized, side by side in one sparse matrix.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer, normalize
 from sklearn.utils.validation import check_is_fitted
 
 from kakehashi.companies import Company
@@ -18,6 +25,7 @@ from kakehashi.taxonomy import Taxonomy
 
 VIEWS = ("sectors", "words", "chars", "latent")
 TEXT_VIEWS = ("words", "chars", "latent")
+SECTOR_COLUMN, TEXT_COLUMN = 0, 1
 
 
 def profile_text(company: Company) -> str:
@@ -30,11 +38,91 @@ def interest_text(company: Company) -> str:
     return company.interests
 
 
+def word_tfidf() -> TfidfVectorizer:
+    """Word unigrams and bigrams, English stop words removed, sublinear term frequency."""
+    return TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True)
+
+
+class SectorEncoder(TransformerMixin, BaseEstimator):
+    """Sector lists to L2-normalized rows: one-hot, spread to related sectors, weighted by IDF."""
+
+    def __init__(
+        self, taxonomy: Taxonomy | None = None, related_weight: float = 0.3, idf: bool = True
+    ):
+        self.taxonomy = taxonomy
+        self.related_weight = related_weight
+        self.idf = idf
+
+    def fit(self, sector_lists: Sequence[Sequence[str]], y=None) -> SectorEncoder:
+        """Learn each sector's smoothed IDF: a shared rare sector says more than a common one."""
+        if self.taxonomy is None:
+            raise ValueError("SectorEncoder needs a taxonomy")
+        if not 0 <= self.related_weight < 1:
+            raise ValueError("related_weight must be in [0, 1)")
+        self.keys_ = self.taxonomy.keys
+        self.relatedness_ = self.taxonomy.relatedness_matrix(self.related_weight)
+        frequency = self._onehot(sector_lists).sum(axis=0)
+        self.idf_ = np.ones(len(self.keys_))
+        if self.idf:
+            self.idf_ = np.log((1 + len(sector_lists)) / (1 + frequency)) + 1
+        return self
+
+    def transform(self, sector_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """One row per sector list, in the taxonomy's key order."""
+        check_is_fitted(self, "idf_")
+        spread = self._onehot(sector_lists) @ self.relatedness_
+        return sp.csr_matrix(normalize(spread * self.idf_))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The sector keys."""
+        return np.array(self.taxonomy.keys, dtype=object)
+
+    def _onehot(self, sector_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        position = {key: i for i, key in enumerate(self.taxonomy.keys)}
+        onehot = np.zeros((len(sector_lists), len(position)))
+        for row, keys in enumerate(sector_lists):
+            onehot[row, [position[k] for k in keys if k in position]] = 1.0
+        return onehot
+
+
+class LatentSemantics(TransformerMixin, BaseEstimator):
+    """TruncatedSVD (LSA) of word TF-IDF that fits lists of any size.
+
+    A short list cannot give `n_components` dimensions: the space shrinks to what the data
+    supports, and to zero columns when that is fewer than two.
+    """
+
+    def __init__(self, n_components: int = 100, random_state: int = 0):
+        self.n_components = n_components
+        self.random_state = random_state
+
+    def fit(self, matrix: sp.spmatrix, y=None) -> LatentSemantics:
+        """Fit the SVD on a TF-IDF matrix."""
+        supported = min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
+        self.svd_ = None
+        if supported > 1:
+            self.svd_ = TruncatedSVD(supported, random_state=self.random_state).fit(matrix)
+        self.n_components_ = supported if self.svd_ is not None else 0
+        return self
+
+    def transform(self, matrix: sp.spmatrix) -> np.ndarray:
+        """The latent coordinates of each row."""
+        check_is_fitted(self, "n_components_")
+        if self.svd_ is None:
+            return np.zeros((matrix.shape[0], 0))
+        return self.svd_.transform(matrix)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """latent0, latent1, ..."""
+        return np.array([f"latent{i}" for i in range(self.n_components_)], dtype=object)
+
+
 class ProfileVectorizer(TransformerMixin, BaseEstimator):
-    """Turn companies into row-normalized blocks: sectors, word TF-IDF, char TF-IDF, latent (LSA).
+    """Companies to [sectors | words | chars | latent] rows, each block L2-normalized.
 
     `transform` describes what a company is; `transform_interests` puts what it seeks into the
-    same text blocks (its sector block stays empty), so one dot product compares the two.
+    same columns (its sector block holds the sectors its interests name), so one dot product
+    compares the two.
     """
 
     def __init__(
@@ -56,61 +144,58 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, companies: Sequence[Company], y=None) -> ProfileVectorizer:
-        """Learn vocabularies, IDF weights and the latent space from the companies' texts."""
+        """Learn vocabularies, IDF weights and the latent space; one document per company."""
         if self.taxonomy is None:
             raise ValueError("ProfileVectorizer needs a taxonomy")
-        if not 0 <= self.related_weight < 1:
-            raise ValueError("related_weight must be in [0, 1)")
-        self.sector_keys_ = self.taxonomy.keys
-        self.relatedness_ = self.taxonomy.relatedness_matrix(self.related_weight)
-        self.sector_idf_ = np.ones(len(self.sector_keys_))
-        if self.sector_idf:
-            self.sector_idf_ = self._sector_idf(companies)
         self.glossary_pattern_ = compile_glossary(tuple(self.glossary))
         self.glossary_map_ = {e.ja: e.en for e in self.glossary}
         self.sector_terms_ = sector_terms(self.taxonomy, self.glossary)
         self.sector_pattern_ = compile_terms(self.sector_terms_)
-        texts = self._texts(companies, profile_text) + self._texts(companies, interest_text)
-        corpus = self._fit_text_views([t for t in texts if t])
-        words = self.words_.transform(corpus)
-        n_latent = min(self.latent_components, words.shape[1] - 1, words.shape[0] - 1)
-        self.svd_ = (
-            TruncatedSVD(n_latent, random_state=self.random_state).fit(words)
-            if n_latent > 1
-            else None
-        )
-        self.word_names_ = self.words_.get_feature_names_out()
-        self.blocks_ = self._block_slices()
+        documents = self._rows(companies, lambda c: c.sectors, _everything_written)
+        self.columns_ = self._fit_columns(documents)
+        self.blocks_ = {view: self.columns_.output_indices_[view] for view in VIEWS}
+        self.word_names_ = self.columns_.named_transformers_["words"].get_feature_names_out()
         return self
 
-    def _fit_text_views(self, corpus: list[str]) -> list[str]:
-        """Fit the word and character vectorizers; return the corpus they were fitted on.
+    def _fit_columns(self, documents: np.ndarray) -> ColumnTransformer:
+        """Fit the views; a list with no usable text learns its vocabulary from the taxonomy.
 
-        A list with little or no free text (only the required columns, or only stop words)
-        gives no vocabulary: then the sectors' labels and aliases are added to the corpus.
+        Only the required columns, or only stop words, give no vocabulary: then one document
+        per sector (its label and aliases) joins the corpus.
         """
-        sector_documents = [" ".join((s.label, *s.aliases)) for s in self.taxonomy.sectors]
-        for candidate in (corpus, corpus + sector_documents):
+        sector_documents = np.array(
+            [[(s.key,), " ".join((s.label, *s.aliases))] for s in self.taxonomy.sectors],
+            dtype=object,
+        )
+        for corpus in (documents, np.vstack([documents, sector_documents])):
             try:
-                self.words_ = TfidfVectorizer(
-                    stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=1
-                ).fit(candidate)
-                self.chars_ = TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=tuple(self.char_ngrams),
-                    sublinear_tf=True,
-                    min_df=2,
-                ).fit(candidate)
-                return candidate
+                return self._column_transformer().fit(corpus)
             except ValueError:  # scikit-learn's "empty vocabulary" / "max_df < min_df"
                 continue
         raise ValueError("no vocabulary even from the taxonomy's labels")
 
+    def _column_transformer(self) -> ColumnTransformer:
+        chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), sublinear_tf=True, min_df=2
+        )
+        latent = make_pipeline(
+            word_tfidf(), LatentSemantics(self.latent_components, self.random_state), Normalizer()
+        )
+        sectors = SectorEncoder(self.taxonomy, self.related_weight, self.sector_idf)
+        return ColumnTransformer(
+            [
+                ("sectors", sectors, SECTOR_COLUMN),
+                ("words", word_tfidf(), TEXT_COLUMN),
+                ("chars", chars, TEXT_COLUMN),
+                ("latent", latent, TEXT_COLUMN),
+            ],
+            sparse_threshold=1.0,
+        )
+
     def transform(self, companies: Sequence[Company]) -> sp.csr_matrix:
-        """What each company is: [sectors | words | chars | latent], each block L2-normalized."""
-        check_is_fitted(self, "blocks_")
-        texts = self._texts(companies, profile_text)
-        return sp.hstack([self._sector_block(companies), *self._text_blocks(texts)], format="csr")
+        """What each company is: its sectors and its description and tags."""
+        check_is_fitted(self, "columns_")
+        return self._transform(self._rows(companies, lambda c: c.sectors, profile_text))
 
     def transform_interests(self, companies: Sequence[Company]) -> sp.csr_matrix:
         """What each company seeks, in the same columns as `transform`.
@@ -118,10 +203,12 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         Its sector block holds the sectors named in the interests (by the taxonomy's aliases or
         the glossary's terms), so 'seeks intrusion detection' points at the cyber sector.
         """
-        check_is_fitted(self, "blocks_")
-        texts = self._texts(companies, interest_text)
-        sought = [self.sectors_named(t) for t in texts]
-        return sp.hstack([self._sector_rows(sought), *self._text_blocks(texts)], format="csr")
+        check_is_fitted(self, "columns_")
+        named = lambda c: self.sectors_named(self.expand_text(c.interests))  # noqa: E731
+        return self._transform(self._rows(companies, named, interest_text))
+
+    def _transform(self, rows: np.ndarray) -> sp.csr_matrix:
+        return sp.csr_matrix(self.columns_.transform(rows))
 
     def sectors_named(self, text: str) -> tuple[str, ...]:
         """Sector keys whose terms occur in a text, in order of first mention."""
@@ -135,7 +222,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
 
     def word_features(self) -> np.ndarray:
         """Names of the columns of the words block."""
-        check_is_fitted(self, "blocks_")
+        check_is_fitted(self, "columns_")
         return self.word_names_
 
     def expand_text(self, text: str) -> str:
@@ -143,47 +230,20 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "glossary_map_")
         return expand(text, self.glossary_pattern_, self.glossary_map_)
 
-    def _texts(self, companies: Sequence[Company], field) -> list[str]:
-        return [self.expand_text(field(c)) for c in companies]
+    def _rows(
+        self,
+        companies: Sequence[Company],
+        sectors: Callable[[Company], Sequence[str]],
+        text: Callable[[Company], str],
+    ) -> np.ndarray:
+        """The two-column input of the ColumnTransformer: sector tuples and expanded texts."""
+        rows = np.empty((len(companies), 2), dtype=object)
+        for row, company in enumerate(companies):
+            rows[row, SECTOR_COLUMN] = tuple(sectors(company))
+            rows[row, TEXT_COLUMN] = self.expand_text(text(company))
+        return rows
 
-    def _sector_block(self, companies: Sequence[Company]) -> sp.csr_matrix:
-        return self._sector_rows([c.sectors for c in companies])
 
-    def _sector_rows(self, sector_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        position = {key: i for i, key in enumerate(self.sector_keys_)}
-        onehot = np.zeros((len(sector_lists), len(position)))
-        for row, keys in enumerate(sector_lists):
-            for key in keys:
-                if key in position:
-                    onehot[row, position[key]] = 1.0
-        return sp.csr_matrix(normalize((onehot @ self.relatedness_) * self.sector_idf_))
-
-    def _sector_idf(self, companies: Sequence[Company]) -> np.ndarray:
-        """Smoothed IDF of each sector: a shared rare sector says more than a shared common one."""
-        frequency = np.array(
-            [sum(key in c.sectors for c in companies) for key in self.sector_keys_]
-        )
-        return np.log((1 + len(companies)) / (1 + frequency)) + 1
-
-    def _text_blocks(self, texts: list[str]) -> list[sp.csr_matrix]:
-        words = self.words_.transform(texts)
-        chars = self.chars_.transform(texts)
-        blocks = [normalize(words), normalize(chars)]
-        if self.svd_ is not None:
-            blocks.append(sp.csr_matrix(normalize(self.svd_.transform(words))))
-        else:
-            blocks.append(sp.csr_matrix((len(texts), 0)))
-        return blocks
-
-    def _block_slices(self) -> dict[str, slice]:
-        widths = [
-            len(self.sector_keys_),
-            len(self.words_.vocabulary_),
-            len(self.chars_.vocabulary_),
-            self.svd_.n_components if self.svd_ is not None else 0,
-        ]
-        edges = np.cumsum([0, *widths])
-        return {
-            view: slice(int(a), int(b))
-            for view, a, b in zip(VIEWS, edges[:-1], edges[1:], strict=True)
-        }
+def _everything_written(company: Company) -> str:
+    """A company's profile and interests together: the document the vocabularies are fit on."""
+    return " ".join(part for part in (profile_text(company), interest_text(company)) if part)

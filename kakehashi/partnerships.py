@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kakehashi.companies import COUNTRY_NAMES, Company
+from kakehashi.companies import COUNTRY_NAMES, Company, leading_year
 from kakehashi.errors import InvalidListError, Problem
 from kakehashi.readers import RawTable, read_table
 
 REQUIRED = ("japanese_id", "israeli_id")
 KNOWN_COLUMNS = (*REQUIRED, "kind", "year", "note")
-LEADING_YEAR = re.compile(r"^(\d{4})\b")
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def _row_problems(path: str, line: int, row: dict, by_id: dict[str, Company]) ->
             message = f"{value!r} is a company of {found}, expected {COUNTRY_NAMES[country]}"
             problems.append(Problem(path, line, column, message))
     year = _text(row, "year")
-    if year and _year(year) is None:
+    if year and leading_year(year) is None:
         problems.append(
             Problem(path, line, "year", f"expected a year such as 2017, found {year!r}")
         )
@@ -84,17 +82,29 @@ def _row_problems(path: str, line: int, row: dict, by_id: dict[str, Company]) ->
     return problems
 
 
-def _year(value: str) -> int | None:
-    """The year a value starts with ('2017', '2017-03-01'), or None."""
-    match = LEADING_YEAR.match(value)
-    return int(match.group(1)) if match and 1900 <= int(match.group(1)) <= 2100 else None
-
-
 def _record(row: dict[str, object]) -> Partnership:
     return Partnership(
         japanese_id=_text(row, "japanese_id"),
         israeli_id=_text(row, "israeli_id"),
         kind=_text(row, "kind").casefold(),
-        year=_year(_text(row, "year")),
+        year=leading_year(_text(row, "year")),
         note=_text(row, "note"),
     )
+
+
+def partners_by_japanese(partnerships: Iterable[Partnership]) -> dict[str, tuple[str, ...]]:
+    """The known Israeli partners of each Japanese firm, both sorted."""
+    grouped: dict[str, set[str]] = {}
+    for partnership in partnerships:
+        grouped.setdefault(partnership.japanese_id, set()).add(partnership.israeli_id)
+    return {firm: tuple(sorted(partners)) for firm, partners in sorted(grouped.items())}
+
+
+def partners_of_each(partnerships: Iterable[Partnership]) -> dict[str, frozenset[str]]:
+    """The known partners of every firm of either country."""
+    grouped: dict[str, set[str]] = {}
+    for japanese_id, partners in partners_by_japanese(partnerships).items():
+        grouped.setdefault(japanese_id, set()).update(partners)
+        for israeli_id in partners:
+            grouped.setdefault(israeli_id, set()).add(japanese_id)
+    return {firm: frozenset(partners) for firm, partners in grouped.items()}

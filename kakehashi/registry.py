@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kakehashi.artifact import load_model, save_model
 from kakehashi.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
-from kakehashi.model import PartnerModel, load_model, save_model
+from kakehashi.model import PartnerModel
 
 ARTIFACT = "artifact.joblib"
 MANIFEST = "manifest.json"

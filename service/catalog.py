@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
-from collections import Counter
-
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from kakehashi.companies import Company
 from service.holder import served_model
 from service.params import resolve_sectors
 from service.schemas import CompaniesQuery, CompanyPage, CompanyRecord, ModelInfo, SectorList
@@ -34,9 +30,7 @@ def model_info() -> dict:
 def sectors() -> dict:
     """The sector taxonomy with the number of companies per country in each sector."""
     loaded = served_model()
-    counts = Counter(
-        (key, company.country) for company in loaded.model.companies_ for key in company.sectors
-    )
+    counts = loaded.model.sector_counts()
     items = [
         {
             "key": sector.key,
@@ -44,7 +38,7 @@ def sectors() -> dict:
             "aliases": list(sector.aliases),
             "counts": {country: counts[sector.key, country] for country in ("JP", "IL")},
         }
-        for sector in loaded.model.vectorizer_.taxonomy.sectors
+        for sector in loaded.model.taxonomy.sectors
     ]
     return {"model_version": loaded.version, "items": items}
 
@@ -55,14 +49,8 @@ def sectors() -> dict:
 def companies(country=None, q="", sector=(), limit=20, offset=0) -> dict:
     """Company records, filtered; `q` searches names (prefix matches first, then substrings)."""
     model = served_model().model
-    keys = set(resolve_sectors(model.vectorizer_.taxonomy, sector, "sector"))
-    found = [
-        c
-        for c in model.companies_
-        if (country is None or c.country == country) and (not keys or keys & set(c.sectors))
-    ]
-    if q:
-        found = search_names(found, q)
+    keys = resolve_sectors(model.taxonomy, sector, "sector")
+    found = model.search(q, country, keys)
     page = found[offset : offset + limit]
     return {"items": [c.to_dict() for c in page], "total": len(found)}
 
@@ -73,22 +61,3 @@ def companies(country=None, q="", sector=(), limit=20, offset=0) -> dict:
 def company(company_id: str) -> dict:
     """One company's record."""
     return served_model().model.company(company_id).to_dict()
-
-
-def fold(text: str) -> str:
-    """Fold width and case so 'ＳＡＭＰＬＥ' and 'sample' compare equal."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
-def search_names(companies: list[Company], q: str) -> list[Company]:
-    """Companies whose name contains q: prefix matches (of the name or a word) first."""
-    needle = fold(q)
-
-    def rank(company: Company) -> tuple[int, str, str]:
-        name = fold(company.name)
-        if name.startswith(needle):
-            return (0, name, company.id)
-        starts_word = any(word.startswith(needle) for word in name.split())
-        return (1 if starts_word else 2, name, company.id)
-
-    return sorted((c for c in companies if needle in fold(c.name)), key=rank)

@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from kakehashi.companies import company_from_profile
-from kakehashi.explain import explain
 from kakehashi.model import Filters, Query
 from kakehashi.registry import LoadedModel
 from service.holder import served_model
@@ -32,7 +31,7 @@ def partners(
     """Partners from the other country: Israeli firms for a Japanese id, and the reverse."""
     loaded = served_model()
     query = loaded.model.query_for(company_id)
-    keys = resolve_sectors(loaded.model.vectorizer_.taxonomy, sector, "sector")
+    keys = resolve_sectors(loaded.model.taxonomy, sector, "sector")
     filters = Filters(sectors=keys, city=city.strip(), exclude_known=exclude_known)
     return ranking(loaded, query, top_k, filters, diversity)
 
@@ -43,7 +42,7 @@ def partners(
 def match(body: dict) -> dict:
     """Partners for an ad-hoc profile that is not in the model (country JP unless given)."""
     loaded = served_model()
-    taxonomy = loaded.model.vectorizer_.taxonomy
+    taxonomy = loaded.model.taxonomy
     profile = company_from_profile(body["profile"], taxonomy)
     keys = resolve_sectors(taxonomy, body["filters"]["sectors"], "filters.sectors")
     filters = Filters(sectors=keys, city=body["filters"]["city"].strip())
@@ -56,22 +55,20 @@ def ranking(
 ) -> dict:
     """The ranking response: the query, the model version and the explained results."""
     model = loaded.model
-    results = []
-    for rank, candidate in enumerate(model.rank(query, top_k, filters, diversity), start=1):
-        other = model.companies_[candidate.index]
-        results.append(
-            {
-                "rank": rank,
-                "id": other.id,
-                "name": other.name,
-                "country": other.country,
-                "sectors": list(other.sectors),
-                "city": other.city,
-                "score": round(candidate.score, 4),
-                "known_partner": other.id in query.partners,
-                "explanation": explain(model, query, candidate).to_dict(),
-            }
-        )
+    results = [
+        {
+            "rank": rank,
+            "id": match.company.id,
+            "name": match.company.name,
+            "country": match.company.country,
+            "sectors": list(match.company.sectors),
+            "city": match.company.city,
+            "score": round(match.score, 4),
+            "known_partner": match.known_partner,
+            "explanation": model.explain(query, match).to_dict(),
+        }
+        for rank, match in enumerate(model.rank(query, top_k, filters, diversity), start=1)
+    ]
     company = query.company
     return {
         "query": {"id": company.id or None, "name": company.name, "country": company.country},

@@ -11,8 +11,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
 from kakehashi.companies import Company
-from kakehashi.partnerships import Partnership
-from training.evaluate import QueryOutcome, Scorer, israeli_ids, partners_by_query, run_queries
+from kakehashi.partnerships import Partnership, partners_by_japanese
+from training.evaluate import QueryOutcome, Scorer, israeli_ids, run_queries
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
@@ -96,7 +96,7 @@ def baseline_outcomes(
     companies: Sequence[Company], partnerships: Sequence[Partnership]
 ) -> dict[str, list[QueryOutcome]]:
     """Each baseline's outcomes on the partnerships; BM25 is skipped where rank-bm25 is absent."""
-    queries = partners_by_query(partnerships)
+    queries = partners_by_japanese(partnerships)
     candidates = israeli_ids(companies)
     found = {}
     for name, make in BASELINES.items():

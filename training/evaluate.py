@@ -14,8 +14,7 @@ from sklearn.model_selection import GroupKFold
 
 from kakehashi.companies import Company
 from kakehashi.model import PartnerModel
-from kakehashi.partnerships import Partnership
-from kakehashi.scoring import learn_weights
+from kakehashi.partnerships import Partnership, partners_by_japanese
 
 
 def metric_names(k: int = 10) -> tuple[str, ...]:
@@ -84,14 +83,6 @@ def summarize(outcomes: Sequence[QueryOutcome], k: int = 10) -> dict[str, float]
     }
 
 
-def partners_by_query(partnerships: Sequence[Partnership]) -> dict[str, tuple[str, ...]]:
-    """Known Israeli partners of each Japanese firm, sorted."""
-    grouped: dict[str, set[str]] = {}
-    for p in partnerships:
-        grouped.setdefault(p.japanese_id, set()).add(p.israeli_id)
-    return {k: tuple(sorted(v)) for k, v in sorted(grouped.items())}
-
-
 def run_queries(
     scorer: Scorer, candidates: Sequence[str], queries: dict[str, tuple[str, ...]]
 ) -> list[QueryOutcome]:
@@ -126,7 +117,6 @@ def evaluate_model(
     model: PartnerModel,
     partnerships: Sequence[Partnership],
     n_folds: int = 5,
-    random_state: int = 0,
     drop: Collection[str] = (),
 ) -> list[QueryOutcome]:
     """Outcomes of the fitted model; when it learns weights, with folds grouped by Japanese firm.
@@ -134,16 +124,15 @@ def evaluate_model(
     The weights that rank a firm are learned only from the other folds' partnerships, so a firm's
     own partners never train the model that ranks it.
     """
-    queries = partners_by_query(partnerships)
-    candidates = israeli_ids(model.companies_)
+    queries = partners_by_japanese(partnerships)
+    candidates = israeli_ids(model.companies())
     if not (model.learn and model.weights is None):
         return run_queries(model.candidate_scores, candidates, queries)
     outcomes = []
     for fold in grouped_folds(queries, n_folds):
         held_out = set(fold)
         training_pairs = [p for p in partnerships if p.japanese_id not in held_out]
-        weights = learn_weights(model, training_pairs, random_state, drop)
-        fold_model = model.with_weights(weights)
+        fold_model = model.with_weights(model.learned_weights(training_pairs, drop))
         outcomes += run_queries(
             fold_model.candidate_scores, candidates, {q: queries[q] for q in fold}
         )

@@ -10,7 +10,9 @@ import numpy as np
 from sklearn.base import clone
 
 from kakehashi.model import PartnerModel
-from kakehashi.scoring import COMPONENTS, default_weights
+from kakehashi.partnerships import partners_by_japanese
+from kakehashi.scoring import default_weights
+from kakehashi.similarity import COMPONENTS
 from training.baselines import baseline_outcomes
 from training.evaluate import (
     QueryOutcome,
@@ -18,7 +20,6 @@ from training.evaluate import (
     hit_at,
     israeli_ids,
     metric_names,
-    partners_by_query,
     reciprocal_rank,
     run_queries,
     summarize,
@@ -72,7 +73,7 @@ def baseline_rows(inputs: Inputs, k: int = 10) -> list[Row]:
 
 def _ablations(inputs: Inputs, model: PartnerModel, k: int, n_folds: int) -> list[Row]:
     partnerships = inputs.partnerships
-    queries, candidates = partners_by_query(partnerships), israeli_ids(inputs.companies)
+    queries, candidates = partners_by_japanese(partnerships), israeli_ids(inputs.companies)
     fixed = model.with_weights(default_weights())
     rows = [
         Row(

@@ -14,10 +14,11 @@ from importlib import metadata
 from pathlib import Path
 
 from kakehashi import registry
+from kakehashi.artifact import file_sha256
 from kakehashi.companies import Company, load_companies
 from kakehashi.features import ProfileVectorizer
 from kakehashi.glossary import GlossaryEntry, load_glossary
-from kakehashi.model import PartnerModel, file_sha256
+from kakehashi.model import PartnerModel
 from kakehashi.partnerships import Partnership, load_partnerships
 from kakehashi.taxonomy import Taxonomy, load_taxonomy
 from training.baselines import baseline_outcomes

@@ -6,14 +6,12 @@ import re
 
 import pytest
 
-from kakehashi.explain import explain
-
 QUERIES = ["jp-auto", "jp-pharma", "jp-bank", "il-fraud", "il-3d"]
 
 
 def explained(model, company_id: str, top_k: int = 5):
     query = model.query_for(company_id)
-    return [(c, explain(model, query, c)) for c in model.rank(query, top_k)]
+    return [(m, model.explain(query, m)) for m in model.rank(query, top_k)]
 
 
 @pytest.mark.parametrize("company_id", QUERIES)
@@ -27,7 +25,7 @@ def test_explain_summary_words_come_from_profiles_or_taxonomy(model, taxonomy, c
     glue = {"both", "work", "in", "and", "seeks", "which", "works", "on", "are", "related", "sectors",
             "profiles", "mention", "weak", "match", "no", "shared", "or", "terms"}  # fmt: skip
     for candidate, explanation in explained(model, company_id):
-        other = model.companies_[candidate.index]
+        other = candidate.company
         mine = model.company(company_id)
         source = " ".join(
             [
@@ -42,7 +40,7 @@ def test_explain_summary_words_come_from_profiles_or_taxonomy(model, taxonomy, c
 
 def test_explain_names_shared_sectors_and_sought_terms(model):
     (candidate, explanation), *_ = explained(model, "jp-auto", 1)
-    assert model.companies_[candidate.index].id == "il-autocyber"
+    assert candidate.company.id == "il-autocyber"
     assert "automotive" in explanation.shared_sectors
     assert "intrusion detection" in explanation.interest_terms
     assert explanation.summary.startswith(
@@ -52,7 +50,7 @@ def test_explain_names_shared_sectors_and_sought_terms(model):
 
 def test_explain_reverse_direction_names_the_japanese_seeker(model):
     (candidate, explanation), *_ = explained(model, "il-fraud", 1)
-    assert model.companies_[candidate.index].id == "jp-bank"
+    assert candidate.company.id == "jp-bank"
     assert (
         "Sample Bank seeks" in explanation.summary
         and "which Example Fraud Guard works on" in explanation.summary
@@ -67,6 +65,6 @@ def test_explain_shows_glossary_terms_with_the_japanese_written(model):
     )
     query = model.query_for_profile(profile)
     candidate = model.rank(query, 1)[0]
-    terms = explain(model, query, candidate).interest_terms
+    terms = model.explain(query, candidate).interest_terms
     assert "侵入検知 (intrusion detection)" in terms
     assert all("(" in t for t in terms), terms  # every English word shown came from a Japanese term

@@ -7,9 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from kakehashi.artifact import ARTIFACT_FORMAT, load_model, save_model
 from kakehashi.companies import Company
 from kakehashi.errors import ArtifactError, UnknownCompanyError
-from kakehashi.model import Filters, load_model, save_model
+from kakehashi.model import Filters
 from training.train import build_model
 
 
@@ -18,7 +19,7 @@ def ranked_ids(
 ) -> list[str]:
     filters = filters or Filters()
     query = model.query_for(company_id)
-    return [model.companies_[c.index].id for c in model.rank(query, top_k, filters)]
+    return [match.company.id for match in model.rank(query, top_k, filters)]
 
 
 def refit(inputs, companies):
@@ -86,7 +87,7 @@ def test_rank_profile_of_ad_hoc_company(model):
         id="", name="X", country="JP", sectors=("cyber",), interests="fraud detection in banking"
     )
     query = model.query_for_profile(profile)
-    assert model.companies_[model.rank(query, 1)[0].index].id == "il-fraud"
+    assert model.rank(query, 1)[0].company.id == "il-fraud"
 
 
 def test_rank_of_japanese_profile_finds_automotive_cyber(model):
@@ -94,8 +95,7 @@ def test_rank_of_japanese_profile_finds_automotive_cyber(model):
         id="", name="試験", country="JP", sectors=(), description="自動車メーカー",
         interests="コネクテッドカーのサイバーセキュリティと侵入検知",
     )  # fmt: skip
-    top = model.companies_[model.rank(model.query_for_profile(profile), 1)[0].index]
-    assert top.id == "il-autocyber"
+    assert model.rank(model.query_for_profile(profile), 1)[0].company.id == "il-autocyber"
 
 
 # Behavioural tests (Made-With-ML): invariance, directional expectations, minimum functionality.
@@ -109,14 +109,14 @@ def test_partners_invariant_to_name_and_city(inputs, model, change):
 def test_adding_the_partners_sector_raises_the_pair_score(inputs):
     before = refit(inputs, inputs.companies)
     after = refit(inputs, replace(inputs, "jp-bank", sectors=("fintech", "digital_health")))
-    index = before.index_["il-monitor"]
+    index = before.row_of_["il-monitor"]
     score = lambda m: m.score_all(m.query_for("jp-bank"))[index]  # noqa: E731
     assert score(after) > score(before)
 
 
 def test_cyber_query_returns_cyber_firms_first(model):
     profile = Company(id="", name="Q", country="JP", sectors=("cyber",))
-    top = [model.companies_[c.index] for c in model.rank(model.query_for_profile(profile), 3)]
+    top = [match.company for match in model.rank(model.query_for_profile(profile), 3)]
     assert all("cyber" in c.sectors for c in top)
 
 
@@ -124,7 +124,7 @@ def test_artifact_round_trip_keeps_rankings(tmp_path, model):
     path = tmp_path / "artifact.joblib"
     sha = save_model(model, path)
     loaded = load_model(path, sha)
-    for company_id in model.company_ids:
+    for company_id in (c.id for c in model.companies()):
         original = model.score_all(model.query_for(company_id))
         assert np.array_equal(loaded.score_all(loaded.query_for(company_id)), original)
 
@@ -143,15 +143,16 @@ def test_rank_with_diversity_keeps_the_best_first_and_spreads_the_rest(model):
     query = model.query_for("jp-ai")
     plain = model.rank(query, 5)
     diverse = model.rank(query, 5, diversity=0.7)
-    assert diverse[0].index == plain[0].index
-    assert len(diverse) == 5 and len({c.index for c in diverse}) == 5
+    assert diverse[0].company == plain[0].company
+    assert len(diverse) == 5 and len({m.company.id for m in diverse}) == 5
 
-    def redundancy(candidates):
-        rows = model.profiles_[[c.index for c in candidates]]
+    def redundancy(matches):
+        rows = model.profiles_[[m.row for m in matches]]
         similarity = (rows @ rows.T).toarray()
-        return (similarity.sum() - similarity.trace()) / (len(candidates) * (len(candidates) - 1))
+        return (similarity.sum() - similarity.trace()) / (len(matches) * (len(matches) - 1))
 
-    assert redundancy(diverse) <= redundancy(plain)
+    assert [m.company.id for m in diverse] != [m.company.id for m in plain]
+    assert redundancy(diverse) < redundancy(plain)
 
 
 @pytest.mark.parametrize("diversity", [-0.1, 1.5])
@@ -181,7 +182,66 @@ def test_fit_on_a_list_without_usable_text_ranks_by_sectors(tmp_path, taxonomy, 
 @pytest.mark.parametrize("company_id", ["jp-auto", "il-fraud"])
 def test_score_all_equals_the_weighted_sum_of_components(model, company_id):
     query = model.query_for(company_id)
-    rows = np.arange(len(model.companies_))
+    rows = np.arange(len(model.companies()))
     parts = model.components(query, rows)
     expected = np.clip(sum(model.weights_[name] * values for name, values in parts.items()), 0, 1)
     assert np.allclose(model.score_all(query), expected)
+
+
+def test_load_model_refuses_another_artifact_format_and_says_retrain(tmp_path, model):
+    import joblib
+
+    path = tmp_path / "artifact.joblib"
+    joblib.dump({"format": ARTIFACT_FORMAT - 1, "model": model}, path)
+    with pytest.raises(ArtifactError, match=f"format {ARTIFACT_FORMAT - 1}.*retrain"):
+        load_model(path)
+
+
+def test_candidates_interests_count_in_the_score(inputs):
+    """What the Israeli side seeks matters too: an Israeli firm seeking what the query is ranks higher."""
+    twin = dataclasses.replace(
+        inputs.companies[-1], id="il-seeker", name="Seeker", sectors=("agrifood",),
+        description="Cultivated meat grown from animal cells.",
+        interests="A carmaker building passenger vehicles and connected cars.",
+    )  # fmt: skip
+    plain = dataclasses.replace(twin, id="il-plain", name="Plain", interests="")
+    model = refit(inputs, [*inputs.companies, twin, plain])
+    query = model.query_for("jp-auto")
+    scores = model.score_all(query)
+    assert scores[model.row_of_["il-seeker"]] > scores[model.row_of_["il-plain"]]
+    parts = model.components(
+        query, np.array([model.row_of_["il-seeker"], model.row_of_["il-plain"]])
+    )
+    assert parts["interests"][0] > parts["interests"][1]
+
+
+def test_fit_learns_weights_from_partnerships(model):
+    from kakehashi.scoring import DEFAULT_WEIGHTS
+
+    assert model.weights_ != pytest.approx(DEFAULT_WEIGHTS)
+    assert sum(model.weights_.values()) == pytest.approx(1.0)
+
+
+def test_fit_with_given_weights_or_learn_off_keeps_them(inputs):
+    from kakehashi.model import PartnerModel
+    from kakehashi.scoring import DEFAULT_WEIGHTS
+
+    vectorizer = build_model(inputs).vectorizer
+    unlearned = PartnerModel(vectorizer, learn=False).fit(inputs.companies, inputs.partnerships)
+    assert unlearned.weights_ == DEFAULT_WEIGHTS
+    given = {**DEFAULT_WEIGHTS, "words": 0.5}
+    fixed = PartnerModel(vectorizer, weights=given).fit(inputs.companies, inputs.partnerships)
+    assert fixed.weights_ == given
+
+
+def test_model_follows_scikit_learn_conventions(inputs):
+    from sklearn.base import clone
+
+    from kakehashi.errors import NotFittedError
+
+    unfitted = clone(build_model(inputs).set_params(random_state=3))
+    assert unfitted.get_params()["random_state"] == 3
+    assert not hasattr(unfitted, "weights_")
+    with pytest.raises(NotFittedError):
+        unfitted.company("jp-auto")
+    assert unfitted.fit(inputs.companies) is unfitted

@@ -154,7 +154,7 @@ def test_errors_unexpected_error_in_a_view_is_json_500(client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("service.ranking.explain", broken)
+    monkeypatch.setattr("kakehashi.model.PartnerModel.explain", broken)
     response = client.get(P)
     assert_error(response, 500, "internal_error", "unexpected server error")
     assert "boom" not in response.json["error"]["message"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kakehashi.model import PartnerModel
 from training import evaluate
 from training.evaluate import QueryOutcome, ndcg_at, pessimistic_ranks, summarize
 
@@ -37,14 +38,14 @@ def test_ndcg_is_one_for_a_perfect_ranking_and_less_otherwise():
 
 
 def test_evaluate_model_never_trains_on_the_held_out_firms_partners(monkeypatch, inputs, model):
-    seen: list[tuple[set[str], set[str]]] = []
-    real = evaluate.learn_weights
+    seen: list[set[str]] = []
+    real = PartnerModel.learned_weights
 
     def spy(model_, pairs, *args):
         seen.append({p.japanese_id for p in pairs})
         return real(model_, pairs, *args)
 
-    monkeypatch.setattr(evaluate, "learn_weights", spy)
+    monkeypatch.setattr(PartnerModel, "learned_weights", spy)
     real_run = evaluate.run_queries
 
     def run_spy(scorer, candidates, queries):

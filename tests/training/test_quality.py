@@ -44,10 +44,7 @@ def test_japanese_profile_of_an_automotive_cyber_firm_finds_israeli_automotive_c
         description="自動車メーカー。コネクテッドカーと自動運転を開発。",
         interests="車載サイバーセキュリティ、侵入検知、コネクテッドカーのセキュリティ",
     )  # fmt: skip
-    top = [
-        bundled_model.companies_[c.index]
-        for c in bundled_model.rank(bundled_model.query_for_profile(profile), 5)
-    ]
+    top = [m.company for m in bundled_model.rank(bundled_model.query_for_profile(profile), 5)]
     automotive_cyber = [c.name for c in top if {"automotive", "cyber"} <= set(c.sectors)]
     assert len(automotive_cyber) >= 4, [c.name for c in top]
 
@@ -63,7 +60,7 @@ def test_japanese_and_english_profiles_agree(bundled_model):
     japanese = Company(
         id="", name="J", country="JP", sectors=("life_sciences",), interests="創薬と遺伝子治療"
     )
-    top = lambda p: {c.index for c in bundled_model.rank(bundled_model.query_for_profile(p), 10)}  # noqa: E731
+    top = lambda p: {m.row for m in bundled_model.rank(bundled_model.query_for_profile(p), 10)}  # noqa: E731
     assert len(top(english) & top(japanese)) >= 5
 
 

@@ -1,0 +1,126 @@
+"""The views of a company: sectors weighted by IDF and relations, words, characters, latent space."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from kakehashi.companies import Company
+from kakehashi.features import VIEWS, LatentSemantics, ProfileVectorizer, SectorEncoder
+
+
+def company(company_id: str, country: str, sectors: tuple[str, ...], text: str = "") -> Company:
+    return Company(
+        id=company_id, name=company_id, country=country, sectors=sectors, description=text
+    )
+
+
+@pytest.fixture
+def vectorizer(taxonomy) -> ProfileVectorizer:
+    return ProfileVectorizer(taxonomy=taxonomy)
+
+
+def test_sector_encoder_weighs_a_rare_sector_above_a_common_one(taxonomy):
+    lists = [("cyber",), ("cyber",), ("cyber",), ("cyber", "agrifood")]
+    encoder = SectorEncoder(taxonomy).fit(lists)
+    cyber, agrifood = taxonomy.keys.index("cyber"), taxonomy.keys.index("agrifood")
+    assert encoder.idf_[agrifood] > encoder.idf_[cyber]
+    row = encoder.transform([("cyber", "agrifood")]).toarray()[0]
+    assert row[agrifood] > row[cyber]
+
+
+def test_sector_encoder_without_idf_weighs_every_sector_alike(taxonomy):
+    lists = [("cyber",), ("cyber",), ("cyber", "agrifood")]
+    encoder = SectorEncoder(taxonomy, related_weight=0.0, idf=False).fit(lists)
+    row = encoder.transform([("cyber", "agrifood")]).toarray()[0]
+    assert row[taxonomy.keys.index("cyber")] == pytest.approx(row[taxonomy.keys.index("agrifood")])
+
+
+def test_sector_encoder_gives_related_sectors_partial_credit(taxonomy):
+    encoder = SectorEncoder(taxonomy, related_weight=0.3, idf=False).fit([("digital_health",)])
+    row = encoder.transform([("digital_health",)]).toarray()[0]
+    assert (
+        0 < row[taxonomy.keys.index("life_sciences")] < row[taxonomy.keys.index("digital_health")]
+    )
+    unrelated = SectorEncoder(taxonomy, related_weight=0.0, idf=False).fit([("digital_health",)])
+    assert (
+        unrelated.transform([("digital_health",)]).toarray()[0][
+            taxonomy.keys.index("life_sciences")
+        ]
+        == 0
+    )
+
+
+@pytest.mark.parametrize("related_weight", [-0.1, 1.0])
+def test_sector_encoder_rejects_a_related_weight_outside_zero_one(taxonomy, related_weight):
+    with pytest.raises(ValueError, match="related_weight"):
+        SectorEncoder(taxonomy, related_weight=related_weight).fit([("cyber",)])
+
+
+def test_shared_rare_sector_scores_above_shared_common_sector(inputs, taxonomy):
+    """Sector IDF in the ranking: sharing agrifood (rare) says more than sharing cyber (common)."""
+    vectorizer = ProfileVectorizer(taxonomy=taxonomy, related_weight=0.0)
+    from kakehashi.model import PartnerModel
+
+    extra = [
+        company("jp-q", "JP", ("cyber", "agrifood")),
+        company("il-common", "IL", ("cyber",)),
+        company("il-rare", "IL", ("agrifood",)),
+    ]
+    model = PartnerModel(vectorizer, learn=False).fit([*inputs.companies, *extra])
+    scores = model.score_all(model.query_for("jp-q"))
+    assert scores[model.row_of_["il-rare"]] > scores[model.row_of_["il-common"]]
+
+
+def test_vectorizer_blocks_cover_every_view_side_by_side(inputs, vectorizer):
+    fitted = vectorizer.fit(inputs.companies)
+    matrix = fitted.transform(inputs.companies)
+    assert list(fitted.blocks_) == list(VIEWS)
+    assert fitted.blocks_["latent"].stop == matrix.shape[1]
+    for view, columns in fitted.blocks_.items():
+        block = matrix[:, columns]
+        assert block.shape[1] > 0, view
+        norms = np.sqrt(block.multiply(block).sum(axis=1)).A1
+        assert np.allclose(norms[norms > 0], 1.0), view
+
+
+def test_latent_view_links_texts_that_share_no_word_with_the_query(taxonomy):
+    """LSA: 'lidar' and 'perception' co-occur, so a 'lidar' query finds a 'perception' profile."""
+    corpus = [
+        company("a", "IL", ("automotive",), "lidar perception sensors"),
+        company("b", "IL", ("automotive",), "lidar perception cameras"),
+        company("c", "IL", ("agrifood",), "irrigation farms water"),
+        company("d", "IL", ("agrifood",), "irrigation water drip"),
+        company("e", "IL", ("automotive",), "perception software"),
+    ]
+    fitted = ProfileVectorizer(taxonomy=taxonomy, latent_components=2).fit(corpus)
+    latent = fitted.blocks_["latent"]
+    query = fitted.transform([company("q", "JP", (), "lidar")])[:, latent]
+    profiles = fitted.transform(corpus)[:, latent]
+    similarity = (profiles @ query.T).toarray().ravel()
+    assert similarity[4] > similarity[2]  # perception software beats irrigation
+
+
+def test_latent_semantics_shrinks_to_what_a_short_list_supports():
+    import scipy.sparse as sp
+
+    tiny = sp.csr_matrix(np.eye(3))
+    assert LatentSemantics(100).fit(tiny).n_components_ == 2
+    assert LatentSemantics(100).fit(sp.csr_matrix(np.eye(2))).transform(tiny[:2]).shape == (2, 0)
+
+
+def test_vectorizer_follows_scikit_learn_conventions(taxonomy):
+    vectorizer = ProfileVectorizer(taxonomy=taxonomy, latent_components=7)
+    assert clone(vectorizer).get_params()["latent_components"] == 7
+    with pytest.raises(Exception, match="not fitted"):
+        vectorizer.transform([company("a", "JP", ("cyber",))])
+
+
+def test_interests_point_at_the_sectors_they_name(inputs, vectorizer):
+    fitted = vectorizer.fit(inputs.companies)
+    seeker = dataclasses.replace(inputs.companies[0], interests="cybersecurity for cars")
+    sectors = fitted.transform_interests([seeker])[:, fitted.blocks_["sectors"]].toarray()[0]
+    assert sectors[fitted.taxonomy.keys.index("cyber")] > 0
