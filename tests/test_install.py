@@ -1,9 +1,10 @@
-"""The wheel: built offline from the working tree, installed apart from it, run from elsewhere."""
+"""Installing: the wheel (built offline, installed apart from the checkout) and the Makefile."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,8 +24,6 @@ PACKAGE_DATA = (
 )
 # Top-level folders of a checkout that are neither sources nor part of the wheel.
 NOT_COPIED = {".git", ".venv", "venv", "models", "build", "dist", ".pytest_cache", ".ruff_cache"}
-
-pytestmark = pytest.mark.slow  # builds and installs a wheel, trains, loads the app
 
 
 def run(command: list[str | Path], **kwargs) -> subprocess.CompletedProcess[str]:
@@ -84,6 +83,7 @@ def installed(
     return run([sys.executable, "-S", *args], cwd=cwd, env={**clean, **env})
 
 
+@pytest.mark.slow  # every wheel test shares one build and install, a few seconds each
 def test_wheel_holds_package_data_and_no_repo_files(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert set(PACKAGE_DATA) <= names
@@ -92,6 +92,7 @@ def test_wheel_holds_package_data_and_no_repo_files(wheel: Path):
     assert {name.split("/")[0] for name in names} == {*PACKAGES, dist_info}  # no tests/, data/
 
 
+@pytest.mark.slow
 def test_wheel_install_is_imported_not_the_checkout(site: Path, tmp_path: Path):
     code = (
         "import json, kakehashi, training, service; "
@@ -101,6 +102,7 @@ def test_wheel_install_is_imported_not_the_checkout(site: Path, tmp_path: Path):
     assert paths == [str(site / package) for package in PACKAGES]
 
 
+@pytest.mark.slow
 def test_wheel_install_validates_bundled_lists(site: Path, tmp_path: Path):
     lists = ["--companies", REPO / "data/companies.csv"]
     lists += ["--partnerships", REPO / "data/partnerships.csv"]
@@ -121,6 +123,7 @@ print(json.dumps({"readyz": client.get("/readyz").get_json(), "docs": client.get
 """
 
 
+@pytest.mark.slow
 def test_wheel_install_trains_and_serves(site: Path, tmp_path: Path):
     models = tmp_path / "models"
     fixtures = REPO / "tests" / "fixtures"
@@ -137,3 +140,46 @@ def test_wheel_install_trains_and_serves(site: Path, tmp_path: Path):
     config = site / "service" / "gunicorn_conf.py"
     check = ["-m", "gunicorn", "--config", config, "--check-config", "service:create_app()"]
     installed(site, tmp_path, *check, KAKEHASHI_MODEL_DIR=str(models))
+
+
+def make(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run make in the repo (dry runs and help only: nothing here may change the checkout)."""
+    command = ["make", "--no-print-directory", "-C", REPO, *args]
+    if check:
+        return run(command)
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", timeout=60)
+
+
+def makefile_targets(documented: bool) -> set[str]:
+    """The Makefile's targets: those with a `## ` comment, or the .PHONY ones."""
+    text = (REPO / "Makefile").read_text(encoding="utf-8")
+    if documented:
+        return set(re.findall(r"^([\w.-]+):(?!=)[^\n]*## ", text, re.MULTILINE))
+    return {t for line in re.findall(r"^\.PHONY:(.*)$", text, re.MULTILINE) for t in line.split()}
+
+
+def test_make_help_lists_every_documented_target():
+    listed = {line.split()[0] for line in make("help").stdout.splitlines() if line.strip()}
+    assert listed == makefile_targets(documented=True)
+
+
+def test_make_phony_targets_are_documented():
+    assert makefile_targets(documented=False) <= makefile_targets(documented=True)
+
+
+def test_make_clean_keeps_models():
+    models = "MODELS=trained-by-a-user"
+    commands = make("-n", "clean", models).stdout
+    assert "trained-by-a-user" not in commands
+    assert all(part in commands for part in (".venv", "build", "dist", ".egg-info"))
+    assert "rm -rf trained-by-a-user" in make("-n", "clean-models", models).stdout
+
+
+def test_make_reinstalls_when_pyproject_changes():
+    assert "pip install" in make("-n", "-W", "pyproject.toml", "install").stdout
+
+
+def test_make_docker_check_says_what_it_needs():
+    done = make("docker-check", "DOCKER_CHECK=/nonexistent/docker-check", check=False)
+    assert done.returncode != 0
+    assert "needs /nonexistent/docker-check" in done.stderr
