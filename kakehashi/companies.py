@@ -1,4 +1,4 @@
-"""Company records and the validation of company lists (CSV, JSON, JSON Lines)."""
+"""Company records, and the validation of their fields shared by lists and ad-hoc profiles."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ import datetime
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from kakehashi.errors import InvalidListError, InvalidProfileError, Problem
-from kakehashi.readers import RawTable, read_table
+from kakehashi.errors import InvalidProfileError
 from kakehashi.taxonomy import Taxonomy
 
 REQUIRED = ("name", "country", "sectors")
 KNOWN_COLUMNS = (
     "id", "name", "country", "sectors", "description", "interests", "tags",
     "city", "founded", "employees", "stage", "website",
+    "parent_id", "hq_country", "hq_city", "as_of", "source",
 )  # fmt: skip
 LIST_COLUMNS = ("sectors", "tags")
 MAX_CHARS = {"id": 100, "name": 200, "description": 5000, "interests": 5000, "tags": 1000}
@@ -49,6 +48,11 @@ class Company:
     employees: str = ""
     stage: str = ""
     website: str = ""
+    parent_id: str = ""
+    hq_country: str = ""
+    hq_city: str = ""
+    as_of: str = ""
+    source: str = ""
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def to_dict(self) -> dict[str, object]:
@@ -82,69 +86,8 @@ def split_list(value: object) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def load_companies(
-    path: Path | str, taxonomy: Taxonomy, sheet: str | None = None
-) -> tuple[Company, ...]:
-    """Read and validate a company list; raise InvalidListError listing every problem."""
-    table = read_table(path, sheet)
-    companies = parse_companies(table, taxonomy)
-    if table.problems:
-        raise InvalidListError(sorted(table.problems, key=lambda p: p.line))
-    return companies
-
-
-def parse_companies(table: RawTable, taxonomy: Taxonomy) -> tuple[Company, ...]:
-    """Turn raw rows into companies, appending every problem found to `table.problems`."""
-    if not table.check_columns(REQUIRED, KNOWN_COLUMNS):
-        return ()
-    if not table.rows and not table.problems:
-        message = "the list has no companies"
-        table.problems.append(Problem(table.path, table.header_line, "file", message))
-    parsed = [(line, _parse_row(table, line, row, taxonomy)) for line, row in table.rows]
-    return _assign_ids(table, [(line, fields) for line, fields in parsed if fields is not None])
-
-
-def _column_name(name: str) -> str:
-    """Known columns match case-insensitively ('Name' is `name`); extra columns keep their case."""
-    folded = name.strip().casefold()
-    return folded if folded in KNOWN_COLUMNS else name
-
-
-def _parse_row(
-    table: RawTable, line: int, row: Mapping[str, object], taxonomy: Taxonomy
-) -> dict[str, object] | None:
-    problems: list[Problem] = []
-    row = {_column_name(k): v for k, v in row.items()}
-
-    def problem(column: str, message: str) -> None:
-        problems.append(Problem(table.path, line, column, message))
-
-    values = {name: _text(row.get(name), name, problem) for name in row}
-    for column in REQUIRED:
-        if not values.get(column):
-            problem(column, "missing required field" if column not in row else "empty value")
-    fields: dict[str, object] = {
-        "id": values.get("id", ""),
-        "name": values.get("name", ""),
-        "country": _country(values.get("country", ""), problem),
-        "sectors": _sectors(row.get("sectors"), taxonomy, problem),
-        "description": values.get("description", ""),
-        "interests": values.get("interests", ""),
-        "tags": tuple(split_list(row.get("tags") or "")),
-        "city": values.get("city", ""),
-        "founded": _year(values.get("founded", ""), problem),
-        "employees": values.get("employees", ""),
-        "stage": values.get("stage", ""),
-        "website": values.get("website", ""),
-        "extra": tuple((k, v) for k, v in values.items() if k not in KNOWN_COLUMNS),
-    }
-    if fields["id"] and not ID_PATTERN.match(str(fields["id"])):
-        problem("id", "ids may hold only letters, digits, '.', '_' and '-'")
-    table.problems.extend(problems)
-    return None if problems else fields
-
-
-def _text(value: object, column: str, problem) -> str:
+def text_field(value: object, column: str, problem) -> str:
+    """A cell as stripped text (a JSON list joined by ';'); too long or not text is a problem."""
     if value is None:
         return ""
     if isinstance(value, dict) or (isinstance(value, list) and column not in LIST_COLUMNS):
@@ -158,14 +101,16 @@ def _text(value: object, column: str, problem) -> str:
     return text
 
 
-def _country(value: str, problem) -> str:
+def country_field(value: str, problem) -> str:
+    """JP or IL for a country cell; an unknown spelling is a problem."""
     country = normalize_country(value) if value else ""
     if value and country is None:
         problem("country", f"unknown country {value!r} (expected JP/Japan/JPN or IL/Israel/ISR)")
     return country or ""
 
 
-def _sectors(value: object, taxonomy: Taxonomy, problem) -> tuple[str, ...]:
+def sectors_field(value: object, taxonomy: Taxonomy, problem) -> tuple[str, ...]:
+    """Sector keys of a sectors cell; each unknown name is a problem with the closest key."""
     keys: list[str] = []
     for name in split_list(value or ""):
         found = taxonomy.resolve_compound(name)
@@ -184,7 +129,8 @@ def leading_year(value: str) -> int | None:
     return int(match.group(1))
 
 
-def _year(value: str, problem) -> int | None:
+def year_field(value: str, problem) -> int | None:
+    """The founding year of a cell; a value that does not start with one is a problem."""
     if not value:
         return None
     year = leading_year(value)
@@ -192,34 +138,6 @@ def _year(value: str, problem) -> int | None:
         latest = datetime.date.today().year + 1
         problem("founded", f"expected a year between {EARLIEST_YEAR} and {latest}, found {value!r}")
     return year
-
-
-def _assign_ids(table: RawTable, rows: Iterable[tuple[int, dict[str, object]]]) -> tuple:
-    rows = list(rows)
-    first_line: dict[str, int] = {}
-    for line, fields in rows:
-        given = str(fields["id"])
-        if not given:
-            continue
-        if given in first_line:
-            message = f"duplicate id {given!r} (first used on line {first_line[given]})"
-            table.problems.append(Problem(table.path, line, "id", message))
-        first_line.setdefault(given, line)
-    taken = set(first_line)
-    companies = []
-    for _, fields in rows:
-        if not fields["id"]:
-            fields["id"] = _unique(slugify(str(fields["name"])), taken)
-        companies.append(Company(**fields))
-    return tuple(companies)
-
-
-def _unique(slug: str, taken: set[str]) -> str:
-    candidate, n = slug, 2
-    while candidate in taken:
-        candidate, n = f"{slug}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
 
 
 PROFILE_FIELDS = ("name", "country", "sectors", "description", "interests", "tags", "city")
@@ -239,9 +157,11 @@ def company_from_profile(profile: Mapping[str, object], taxonomy: Taxonomy) -> C
     unknown = sorted(set(profile) - set(PROFILE_FIELDS))
     if unknown:
         problem(unknown[0], f"unknown field (known: {', '.join(PROFILE_FIELDS)})")
-    values = {k: _text(profile.get(k), k, problem) for k in PROFILE_FIELDS if k not in LIST_COLUMNS}
-    country = _country(values["country"] or "JP", problem)
-    sectors = _sectors(profile.get("sectors") or "", taxonomy, problem)
+    values = {
+        k: text_field(profile.get(k), k, problem) for k in PROFILE_FIELDS if k not in LIST_COLUMNS
+    }
+    country = country_field(values["country"] or "JP", problem)
+    sectors = sectors_field(profile.get("sectors") or "", taxonomy, problem)
     tags = tuple(split_list(profile.get("tags") or ""))
     if not problems and not (sectors or values["description"] or values["interests"] or tags):
         problem("sectors", "give at least one of sectors, description, interests or tags")

@@ -10,14 +10,7 @@ from collections.abc import Mapping
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kakehashi.errors import (
-    ArtifactError,
-    InvalidProfileError,
-    KakehashiError,
-    ModelNotFoundError,
-    UnknownCompanyError,
-    UnknownVersionError,
-)
+from kakehashi.errors import InvalidProfileError, KakehashiError
 
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "bad_request": (400, "the request is malformed"),
@@ -41,6 +34,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "no_model": (503, "no model is loaded yet"),
 }
 
+# The code of an HTTP error raised by werkzeug or webargs rather than by our views.
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -55,15 +49,6 @@ HTTP_CODES = {
 }
 
 LOCATIONS = {"json": "body", "query": "query string"}
-
-DOMAIN_STATUS: dict[type[KakehashiError], int] = {
-    UnknownCompanyError: 404,
-    InvalidProfileError: 422,
-    ModelNotFoundError: 503,
-    ArtifactError: 500,
-    UnknownVersionError: 500,
-}
-
 
 class ApiError(Exception):
     """An error raised by a view, already carrying its code, status and message."""
@@ -93,9 +78,9 @@ def handle_api_error(error: ApiError) -> Response:
 
 
 def handle_domain_error(error: KakehashiError) -> Response:
-    """A training domain error as JSON, with the status its class maps to."""
-    status = next((s for cls, s in DOMAIN_STATUS.items() if isinstance(error, cls)), 500)
+    """A domain error as JSON; its code gives the status (an unregistered code is a 500)."""
     code = error.code if error.code in ERROR_CODES else "internal_error"
+    status = ERROR_CODES[code][0]
     if status >= 500:
         current_app.logger.error("%s: %s", type(error).__name__, error)
     message = str(error)

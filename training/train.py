@@ -15,7 +15,8 @@ from pathlib import Path
 
 from kakehashi import registry
 from kakehashi.artifact import file_sha256
-from kakehashi.companies import Company, load_companies
+from kakehashi.companies import Company
+from kakehashi.company_list import load_companies
 from kakehashi.features import ProfileVectorizer
 from kakehashi.glossary import GlossaryEntry, load_glossary
 from kakehashi.model import PartnerModel

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kakehashi.companies import load_companies, slugify
+from kakehashi.companies import slugify
+from kakehashi.company_list import load_companies
 from kakehashi.errors import InvalidListError
 
 HEADER = "id,name,country,sectors,description,interests,tags,city,founded,employees,stage,website"
@@ -253,3 +254,53 @@ def test_load_companies_accepts_other_list_separators_and_year_forms(tmp_path, t
     assert company.sectors == ("cyber", "ai", "fintech")
     assert company.tags == ("a", "b")
     assert (company.founded, company.employees) == (1937, "51-200")
+
+
+def test_load_companies_reports_every_problem_of_a_row_with_a_duplicate_id(tmp_path, taxonomy):
+    content = "id,name,country,sectors\na,A,JP,cyber\na,B,XX,nope\n"
+    problems = problems_of(write(tmp_path, "l.csv", content), taxonomy)
+    assert sorted(p.split(": ")[1] for p in problems) == ["country", "id", "sectors"]
+    assert all(":3: " in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("a,A,JP,cyber,zz\n", ":2: parent_id: unknown parent id 'zz'"),
+        ("a,A,JP,cyber,a\n", ":2: parent_id: a company cannot be its own parent"),
+        ("a,A,JP,cyber,b\nb,B,JP,ai,a\n", ":2: parent_id: parent ids form a cycle"),
+    ],
+)  # fmt: skip
+def test_load_companies_checks_parent_ids(tmp_path, taxonomy, rows, expected):
+    content = "id,name,country,sectors,parent_id\n" + rows
+    problems = problems_of(write(tmp_path, "l.csv", content), taxonomy)
+    assert any(expected in p for p in problems), problems
+
+
+def test_load_companies_reads_group_headquarters_and_freshness(tmp_path, taxonomy):
+    content = (
+        "id,name,country,sectors,parent_id,hq_country,hq_city,as_of,source\n"
+        "sony,Sony,JP,vr,,,,2026-12,annual report\n"
+        "altair,Altair,IL,semiconductors,sony,,,2026-12-01,press\n"
+        "wiz,Wiz,IL,cyber,,us,New York,2026-11,website\n"
+    )
+    by_id = {c.id: c for c in load_companies(write(tmp_path, "l.csv", content), taxonomy)}
+    assert by_id["altair"].parent_id == "sony" and by_id["altair"].as_of == "2026-12-01"
+    assert (by_id["wiz"].hq_country, by_id["wiz"].hq_city) == ("US", "New York")
+    assert by_id["sony"].source == "annual report" and by_id["sony"].extra == ()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("as_of", "December 2026", "as_of: expected a date as YYYY-MM or YYYY-MM-DD"),
+        ("as_of", "2026-13", "as_of: expected a date"),
+        ("hq_country", "USA", "hq_country: expected a two-letter country code"),
+    ],
+)  # fmt: skip
+def test_load_companies_rejects_malformed_freshness_and_headquarters(
+    tmp_path, taxonomy, column, value, expected
+):
+    content = f"name,country,sectors,{column}\nA,IL,cyber,{value}\n"
+    (problem,) = problems_of(write(tmp_path, "l.csv", content), taxonomy)
+    assert f":2: {expected}" in problem

@@ -169,7 +169,7 @@ def test_rank_rejects_diversity_outside_zero_one(model, diversity):
     ],
 )
 def test_fit_on_a_list_without_usable_text_ranks_by_sectors(tmp_path, taxonomy, content):
-    from kakehashi.companies import load_companies
+    from kakehashi.company_list import load_companies
     from kakehashi.features import ProfileVectorizer
     from kakehashi.model import PartnerModel
 
