@@ -27,6 +27,7 @@ CORRUPT = (
     IndexError,
     AttributeError,
     EOFError,
+    NotImplementedError,
     OSError,
     SyntaxError,
 )
@@ -38,7 +39,11 @@ Rows = list[tuple[int, list[str]]]
 def read_sheet(path: str, data: bytes, sheet: str | None) -> tuple[str, Rows]:
     """(title, non-empty rows as (Excel row number, cell texts)) of the first or named sheet."""
     if data.startswith(OLE2_MAGIC):
-        _fail(path, "file", f"an old-format (.xls) or password-protected Excel file: {SAVE_AS}")
+        _fail(
+            path,
+            "file",
+            f"an old-format (.xls) or password-protected workbook: {SAVE_AS}, without a password",
+        )
     try:
         # openpyxl warns about styles and extensions it ignores; they say nothing about the data.
         with warnings.catch_warnings():
