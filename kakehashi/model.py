@@ -38,6 +38,7 @@ class Filters:
     sectors: tuple[str, ...] = ()
     city: str = ""
     exclude_known: bool = False
+    exclude_group: bool = False  # leave out the firms of the query's own corporate group
 
 
 NO_FILTERS = Filters()
@@ -95,6 +96,9 @@ class PartnerModel(BaseEstimator):
         self.seeks_ = similarity.seeking_rows(self.interests_, self.masks_)
         self.countries_ = np.array([c.country for c in self.companies_])
         self.cities_ = np.array([c.city.casefold() for c in self.companies_])
+        self.groups_ = np.array(
+            [group_root(c.id, self.companies_, self.row_of_) for c in self.companies_]
+        )
         self.partners_ = partners_of_each(partnerships)
         self.weights_ = dict(self.weights or DEFAULT_WEIGHTS)
         if self.learn and self.weights is None and partnerships:
@@ -127,6 +131,11 @@ class PartnerModel(BaseEstimator):
         """Companies of a country and any of the sectors whose name contains `text`."""
         self._check_fitted()
         return search_companies(self.companies_, text, country, sectors)
+
+    def group(self, company_id: str) -> tuple[Company, ...]:
+        """The companies of a company's corporate group (linked by parent_id), itself included."""
+        row = self.row_of_[self.company(company_id).id]
+        return tuple(self.companies_[r] for r in np.flatnonzero(self.groups_ == self.groups_[row]))
 
     def sector_counts(self) -> Counter[tuple[str, str]]:
         """How many companies of each country work in each sector: {(sector, country): n}."""
@@ -195,6 +204,8 @@ class PartnerModel(BaseEstimator):
             mask &= self.cities_ == filters.city.casefold()
         if filters.exclude_known and query.partners:
             mask[[self.row_of_[p] for p in query.partners]] = False
+        if filters.exclude_group and query.row is not None:
+            mask &= self.groups_ != self.groups_[query.row]
         return mask
 
     def score_all(self, query: Query) -> np.ndarray:
@@ -267,3 +278,14 @@ class PartnerModel(BaseEstimator):
             check_is_fitted(self, "companies_")
         except SklearnNotFitted:
             raise NotFittedError("the model has not been fitted") from None
+
+
+def group_root(company_id: str, companies: Sequence[Company], row_of: dict[str, int]) -> str:
+    """The id at the top of a company's parent_id chain (the list guarantees no cycle)."""
+    seen = {company_id}
+    parent = companies[row_of[company_id]].parent_id
+    while parent in row_of and parent not in seen:
+        company_id = parent
+        seen.add(parent)
+        parent = companies[row_of[parent]].parent_id
+    return company_id

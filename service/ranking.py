@@ -26,13 +26,16 @@ def partners(
     sector=(),
     city: str = "",
     exclude_known: bool = False,
+    exclude_group: bool = False,
     diversity: float = 0.0,
 ) -> dict:
     """Partners from the other country: Israeli firms for a Japanese id, and the reverse."""
     loaded = served_model()
     query = loaded.model.query_for(company_id)
     keys = resolve_sectors(loaded.model.taxonomy, sector, "sector")
-    filters = Filters(sectors=keys, city=city.strip(), exclude_known=exclude_known)
+    filters = Filters(
+        sectors=keys, city=city.strip(), exclude_known=exclude_known, exclude_group=exclude_group
+    )
     return ranking(loaded, query, top_k, filters, diversity)
 
 
@@ -63,6 +66,7 @@ def ranking(
             "country": match.company.country,
             "sectors": list(match.company.sectors),
             "city": match.company.city,
+            "parent_id": match.company.parent_id,
             "score": round(match.score, 4),
             "known_partner": match.known_partner,
             "explanation": model.explain(query, match).to_dict(),

@@ -73,6 +73,12 @@ class PartnersQuery(StrictSchema):
     exclude_known = fields.Boolean(
         load_default=False, metadata={"description": "leave out the company's known partners"}
     )
+    exclude_group = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "leave out firms of the company's own group (linked by parent_id)"
+        },
+    )
     diversity = _diversity()
 
 
@@ -182,6 +188,11 @@ class CompanyRecord(Schema):
     employees = fields.String(metadata={"description": "head count or range, as the list gives it"})
     stage = fields.String()
     website = fields.String()
+    parent_id = fields.String(metadata={"description": "id of the group parent in the list, or ''"})
+    hq_country = fields.String(metadata={"description": "headquarters country code when abroad"})
+    hq_city = fields.String(metadata={"description": "headquarters city when abroad"})
+    as_of = fields.String(metadata={"description": "when the record's facts were last checked"})
+    source = fields.String(metadata={"description": "where the record's facts can be checked"})
     extra = fields.Dict(keys=fields.String(), values=fields.String())
 
 
@@ -220,6 +231,7 @@ class Result(Schema):
     country = fields.String()
     sectors = fields.List(fields.String())
     city = fields.String()
+    parent_id = fields.String(metadata={"description": "id of the partner's group parent, or ''"})
     score = fields.Float(metadata={"description": "0..1, higher is better"})
     known_partner = fields.Boolean()
     explanation = fields.Nested(Explanation)

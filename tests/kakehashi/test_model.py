@@ -245,3 +245,16 @@ def test_model_follows_scikit_learn_conventions(inputs):
     with pytest.raises(NotFittedError):
         unfitted.company("jp-auto")
     assert unfitted.fit(inputs.companies) is unfitted
+
+
+def test_rank_can_leave_out_the_querys_own_group(inputs):
+    """A subsidiary (parent_id) is in its parent's group; exclude_group leaves the group out."""
+    companies = replace(inputs, "il-lidar", parent_id="jp-auto")
+    companies = [
+        dataclasses.replace(c, parent_id="il-lidar") if c.id == "il-fleet" else c for c in companies
+    ]
+    model = refit(inputs, companies)
+    assert {c.id for c in model.group("il-fleet")} == {"jp-auto", "il-lidar", "il-fleet"}
+    assert {"il-lidar", "il-fleet"} <= set(ranked_ids(model, "jp-auto"))
+    kept = ranked_ids(model, "jp-auto", filters=Filters(exclude_group=True))
+    assert "il-lidar" not in kept and "il-fleet" not in kept and "il-autocyber" in kept

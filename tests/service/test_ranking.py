@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.service.conftest import make_app
 
 RESULT_FIELDS = {
-    "rank", "id", "name", "country", "sectors", "city", "score", "known_partner", "explanation",
+    "rank", "id", "name", "country", "sectors", "city", "parent_id", "score", "known_partner",
+    "explanation",
 }  # fmt: skip
 EXPLANATION_FIELDS = {"shared_sectors", "matched_terms", "components", "summary"}
 
@@ -62,6 +63,13 @@ def test_partners_exclude_known(client):
     ids = {r["id"] for r in results}
     assert not ids & {"il-autocyber", "il-lidar"}
     assert len(ids) == 14
+
+
+def test_partners_show_the_group_parent_and_can_leave_the_group_out(client):
+    results = partners(client, "jp-elec", "top_k=16")["results"]
+    assert {r["id"]: r["parent_id"] for r in results}["il-3d"] == "jp-elec"
+    kept = {r["id"] for r in partners(client, "jp-elec", "top_k=16&exclude_group=true")["results"]}
+    assert "il-3d" not in kept and len(kept) == 15
 
 
 def test_partners_sector_filter_accepts_aliases_and_combines(client):
