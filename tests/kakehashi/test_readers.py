@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from kakehashi import decoding
 from kakehashi.company_list import load_companies
 from kakehashi.errors import InvalidListError
 from kakehashi.partnerships import load_partnerships
@@ -253,6 +254,26 @@ def test_read_table_detects_and_records_the_encoding(
     assert list(table.rows[0][1].values()) == line
 
 
+class NoAnswer:
+    """What the detector returns when no candidate fits."""
+
+    def best(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        ("name,city\n東京電力,東京\n".encode("cp932"), "cp932"),
+        # cp932 would decode the no-break space into the private-use area
+        ("name,city\nA,Tel\xa0Aviv\n".encode("cp1252"), "cp1252"),
+    ],
+)
+def test_decode_text_falls_back_to_cp932_then_cp1252(monkeypatch, content, encoding):
+    monkeypatch.setattr(decoding, "from_bytes", lambda data, **options: NoAnswer())
+    assert decoding.decode_text("l.csv", content) == (content.decode(encoding), encoding)
+
+
 def test_read_table_reports_bytes_no_encoding_explains(tmp_path):
     path = tmp_path / "l.csv"
     path.write_bytes(b"name,country,sectors\nAcme\x81,JP,cyber\n")
@@ -374,6 +395,14 @@ COMPANY_SUGGESTIONS = [
         "country: missing required column (found 'countries': did you mean 'country'?)",
     ),
     ("Name,Country,Sectors,Websites", "header: unknown column 'Websites': did you mean 'website'?"),
+    (
+        "name,country,sectors,hq country",
+        "header: unknown column 'hq country': did you mean 'hq_country'?",
+    ),
+    (
+        "name,country,sectors,Parent ID",
+        "header: unknown column 'Parent ID': did you mean 'parent_id'?",
+    ),
 ]
 
 
