@@ -32,16 +32,20 @@ class Header:
         """True when every required column is there, once."""
         return not self.missing and not self.duplicates
 
-    def problems(self, noun: str) -> list[tuple[str, str]]:
-        """(column, message) pairs; `noun` is 'column' for a header, 'field' for a JSON object."""
+    def problems(self, noun: str = "column", missing: bool = True) -> list[tuple[str, str]]:
+        """(column, message) pairs; a missing column and its near miss make one message.
+
+        `noun` is 'column' for a header, 'field' for a JSON object; `missing=False` leaves
+        missing columns out (row checks report them) and suggests for every near miss.
+        """
         found = []
-        for column, typo in self.missing.items():
+        for column, typo in self.missing.items() if missing else ():
             hint = f" (found {typo!r}: did you mean {column!r}?)" if typo else ""
             found.append((column, f"missing required {noun}{hint}"))
         for name, first, canonical in self.duplicates:
             found.append((canonical, f"{noun}s {first!r} and {name!r} are both {canonical!r}"))
         for name, canonical in self.suggestions.items():
-            if canonical not in self.missing:
+            if not (missing and canonical in self.missing):
                 found.append(("header", f"unknown {noun} {name!r}: did you mean {canonical!r}?"))
         return found
 

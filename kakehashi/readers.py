@@ -51,8 +51,10 @@ class RawTable:
         """Rename known columns to their canonical name and report missing or misspelt ones.
 
         Known columns match case-insensitively, ignoring surrounding spaces. A CSV or XLSX
-        header is checked once; JSON objects one by one (see docs/list-format.md). False
-        when the rows cannot be parsed (a required column is missing from the header).
+        header is checked once, and False means a required column is missing (rows cannot be
+        parsed). JSON objects are checked one by one: each distinct misspelt or repeated key
+        is reported once, at the first object that has it; missing fields are left to the
+        row checks, which report them on each object's line (see docs/list-format.md).
         """
         if self.kind in ("json", "jsonl"):
             self._check_objects(required, known)
@@ -69,13 +71,11 @@ class RawTable:
         rows = []
         for line, row in self.rows:
             header = match_header(list(row), required, known)
-            for column, message in header.problems("field"):
-                per_row = column != "header"  # a missing or repeated field spoils this row only
-                if per_row or (column, message) not in reported:
+            for column, message in header.problems("field", missing=False):
+                if (column, message) not in reported:
                     reported.add((column, message))
                     self.problems.append(Problem(self.path, line, column, message))
-            if header.usable:
-                rows.append((line, _renamed(row, header)))
+            rows.append((line, _renamed(row, header)))
         self.rows = rows
         self.columns = list(dict.fromkeys(c for _, row in rows for c in row))
 

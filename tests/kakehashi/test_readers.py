@@ -452,15 +452,26 @@ def test_load_partnerships_suggests_the_column_a_header_misspells(
     assert problems == [f"{path}:1: {expected}"]
 
 
-def test_check_columns_reports_json_missing_fields_per_row_and_suggestions_once(tmp_path, taxonomy):
+def test_check_columns_reports_each_misspelt_json_key_once(tmp_path, taxonomy):
     rows = [
         {"Name": "A", "Country": "JP", "Sectors": "ai", "Descripton": "x"},
         {"name": "B", "country": "IL", "sector": "ai", "Descripton": "y"},
-        {"name": "C", "country": "IL", "sectors": "ai", "Descripton": "z"},
+        {"name": "C", "country": "IL", "sector": "ai", "Descripton": "z"},
     ]
     path = tmp_path / "l.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     assert problems_of(load_companies, path, taxonomy) == [
         f"{path}:1: header: unknown field 'Descripton': did you mean 'description'?",
-        f"{path}:2: sectors: missing required field (found 'sector': did you mean 'sectors'?)",
+        f"{path}:2: header: unknown field 'sector': did you mean 'sectors'?",
+        f"{path}:2: sectors: missing required field",
+        f"{path}:3: sectors: missing required field",
     ]
+
+
+def test_check_columns_keeps_json_objects_that_lack_a_required_field(tmp_path):
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps([{"NAME": "A", "extra": 1}, {"name": "B"}]), encoding="utf-8")
+    table = read_table(path)
+    assert table.check_columns(("name", "sectors"), ("name", "sectors"))
+    assert table.rows == [(1, {"name": "A", "extra": 1}), (1, {"name": "B"})]
+    assert (table.columns, table.problems) == (["name", "extra"], [])
