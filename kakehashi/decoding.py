@@ -20,7 +20,6 @@ ENCODING_NAMES = {
     "cp1252": "Windows-1252",
 }
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 # Code points a real list never holds: C1 controls and the private-use area, which is where
 # cp932 puts bytes 0x80, 0xA0 and 0xFD-0xFF; text decoded into them was the wrong encoding.
 IMPLAUSIBLE = re.compile("[\x80-\x9f\ue000-\uf8ff]")

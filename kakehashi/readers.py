@@ -10,13 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kakehashi.columns import Header, match_header
-from kakehashi.decoding import (
-    DELIMITER_NAMES,
-    ENCODING_NAMES,
-    decode_text,
-    decode_utf8,
-    sniff_delimiter,
-)
+from kakehashi.decoding import decode_text, decode_utf8, sniff_delimiter
 from kakehashi.errors import InvalidListError, Problem
 from kakehashi.spreadsheets import SAVE_AS, read_sheet
 
@@ -30,7 +24,6 @@ FORMATS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
-FORMAT_NAMES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "jsonl": "JSON Lines"}
 
 
 @dataclass
@@ -78,17 +71,6 @@ class RawTable:
             rows.append((line, _renamed(row, header)))
         self.rows = rows
         self.columns = list(dict.fromkeys(c for _, row in rows for c in row))
-
-    def describe(self) -> str:
-        """How the file was read, e.g. "CSV, Shift-JIS (cp932), semicolon-delimited"."""
-        parts = [FORMAT_NAMES[self.kind]]
-        if self.sheet is not None:
-            parts.append(f"sheet {self.sheet!r}")
-        if self.encoding is not None:
-            parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
-        if self.delimiter is not None:
-            parts.append(f"{DELIMITER_NAMES[self.delimiter]}-delimited")
-        return ", ".join(parts)
 
 
 def _renamed(row: dict[str, object], header: Header) -> dict[str, object]:

@@ -324,25 +324,6 @@ def test_load_companies_reads_a_semicolon_cp1252_list_from_excel(tmp_path, taxon
     )
 
 
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        ("l.csv", "CSV, UTF-8, comma-delimited"),
-        ("l.xlsx", "XLSX, sheet 'S'"),
-        ("l.json", "JSON, UTF-8"),
-    ],
-)
-def test_raw_table_describes_how_it_was_read(tmp_path, path, expected):
-    target = tmp_path / path
-    if path.endswith(".xlsx"):
-        save_workbook(target, {"S": [HEADER]})
-    else:
-        target.write_text(
-            "name\nA\n" if path.endswith(".csv") else '[{"name": "A"}]', encoding="utf-8"
-        )
-    assert read_table(target).describe() == expected
-
-
 def test_check_columns_renames_known_columns_and_keeps_extra_ones(tmp_path):
     path = tmp_path / "l.csv"
     path.write_text(" Name ,COUNTRY,Sectors,Account Manager\nA,JP,ai,Sato\n", encoding="utf-8")
