@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from kakehashi.companies import (
@@ -28,15 +29,46 @@ COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 Row = tuple[int, dict[str, object]]  # the line a row starts on, and its parsed fields
 
 
-def load_companies(
+@dataclass(frozen=True)
+class CompanyList:
+    """A validated company list and how it was read."""
+
+    companies: tuple[Company, ...]
+    read_as: str  # e.g. "CSV, encoding cp932, delimiter ';'" or "XLSX, sheet 'Companies'"
+    derived_ids: tuple[str, ...]  # ids made from names because the list gave none
+
+
+def read_company_list(
     path: Path | str, taxonomy: Taxonomy, sheet: str | None = None
-) -> tuple[Company, ...]:
+) -> CompanyList:
     """Read and validate a company list; raise InvalidListError listing every problem."""
     table = read_table(path, sheet)
     companies = parse_companies(table, taxonomy)
     if table.problems:
         raise InvalidListError(sorted(table.problems, key=lambda p: p.line))
-    return companies
+    given = given_ids(table)
+    derived = tuple(c.id for c in companies if c.id not in given)
+    return CompanyList(companies, how_read(table), derived)
+
+
+def load_companies(
+    path: Path | str, taxonomy: Taxonomy, sheet: str | None = None
+) -> tuple[Company, ...]:
+    """The companies of a valid list (InvalidListError listing every problem otherwise)."""
+    return read_company_list(path, taxonomy, sheet).companies
+
+
+def how_read(table: RawTable) -> str:
+    """The format, encoding, delimiter or sheet a table was read with, for people."""
+    delimiters = {",": "','", ";": "';'", "\t": "tab"}
+    parts = [table.kind.upper()]
+    if table.encoding:
+        parts.append(f"encoding {table.encoding}")
+    if table.delimiter:
+        parts.append(f"delimiter {delimiters.get(table.delimiter, repr(table.delimiter))}")
+    if table.sheet:
+        parts.append(f"sheet {table.sheet!r}")
+    return ", ".join(parts)
 
 
 def parse_companies(table: RawTable, taxonomy: Taxonomy) -> tuple[Company, ...]:

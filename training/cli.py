@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 invalid input or usage, 1 unexpected failure.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from pathlib import Path
 from kakehashi import registry
 from kakehashi.errors import InvalidListError, KakehashiError, UsageError
 from training import report
-from training.train import Inputs, load_inputs, stderr_report, train
+from training.train import Inputs, load_inputs, require_both_countries, stderr_report, train
 
 MAX_PROBLEMS_SHOWN = 50
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
@@ -29,18 +30,25 @@ def build_parser() -> argparse.ArgumentParser:
     def with_inputs(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument(
-            "--companies", type=Path, required=True, help="company list (.csv, .json, .jsonl)"
+            "--companies",
+            type=Path,
+            required=True,
+            help="company list (.csv, .xlsx, .json, .jsonl; see docs/list-format.md)",
         )
-        sub.add_argument("--partnerships", type=Path, help="known partnerships list (.csv)")
+        sub.add_argument("--sheet", help="the sheet of an .xlsx company list (default: the first)")
         sub.add_argument(
-            "--taxonomy", type=Path, help="sector taxonomy JSON (default: data/taxonomy.json)"
+            "--partnerships", type=Path, help="known partnerships list (.csv, .xlsx, .json, .jsonl)"
         )
         sub.add_argument(
-            "--glossary", type=Path, help="Japanese/English glossary (default: data/glossary.csv)"
+            "--taxonomy", type=Path, help="sector taxonomy JSON (default: the bundled one)"
+        )
+        sub.add_argument(
+            "--glossary", type=Path, help="Japanese/English glossary CSV (default: the bundled one)"
         )
         return sub
 
     with_inputs("validate", "check a company list (and partnerships) and print every problem")
+    with_inputs("ids", "print every company's id, name and country as CSV (to write partnerships)")
     evaluate_cmd = with_inputs(
         "evaluate", "compare the model, its ablations and baselines on partnerships"
     )
@@ -108,22 +116,46 @@ def print_problems(error: InvalidListError) -> None:
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
-    return load_inputs(args.companies, args.partnerships, args.taxonomy, args.glossary)
+    return load_inputs(
+        args.companies, args.partnerships, args.taxonomy, args.glossary, sheet=args.sheet
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the lists and print a one-line summary."""
     inputs = _inputs(args)
     counts = ", ".join(f"{n} {k}" for k, n in _country_counts(inputs).items())
+    print(f"read {inputs.files['companies']} as {inputs.read_as}")
     print(
         f"ok: {len(inputs.companies)} companies ({counts}), {len(inputs.partnerships)} partnerships"
     )
+    if inputs.derived_ids:
+        print(
+            f"note: {len(inputs.derived_ids)} id(s) were derived from names; "
+            f"`python -m training ids --companies {args.companies}` lists them"
+        )
+    try:
+        require_both_countries(inputs)
+    except InvalidListError as exc:
+        print(f"warning: {exc.problems[0].message}; train will refuse this list")
+    return EXIT_OK
+
+
+def cmd_ids(args: argparse.Namespace) -> int:
+    """Print id, name, country and whether the id was derived from the name, as CSV."""
+    inputs = _inputs(args)
+    derived = set(inputs.derived_ids)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["id", "name", "country", "id_derived_from_name"])
+    for company in sorted(inputs.companies, key=lambda c: (c.country, c.id)):
+        writer.writerow([company.id, company.name, company.country, company.id in derived])
     return EXIT_OK
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print the comparison table (or JSON) of the model, its ablations and the baselines."""
     inputs = _inputs(args)
+    require_both_countries(inputs)
     if not inputs.partnerships:
         raise UsageError("evaluate needs --partnerships: the known pairs are the ground truth")
     if not 1 <= args.k <= 1000:
@@ -197,6 +229,7 @@ def _country_counts(inputs: Inputs) -> dict[str, int]:
 
 COMMANDS = {
     "validate": cmd_validate,
+    "ids": cmd_ids,
     "train": cmd_train,
     "evaluate": cmd_evaluate,
     "list": cmd_list,

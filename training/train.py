@@ -16,7 +16,8 @@ from pathlib import Path
 from kakehashi import registry
 from kakehashi.artifact import file_sha256
 from kakehashi.companies import Company
-from kakehashi.company_list import load_companies
+from kakehashi.company_list import read_company_list
+from kakehashi.errors import InvalidListError, Problem
 from kakehashi.features import ProfileVectorizer
 from kakehashi.glossary import GlossaryEntry, load_glossary
 from kakehashi.model import PartnerModel
@@ -37,6 +38,8 @@ class Inputs:
     taxonomy: Taxonomy
     glossary: tuple[GlossaryEntry, ...]
     files: dict[str, Path]
+    read_as: str = ""  # how the company list was read (format, encoding, delimiter, sheet)
+    derived_ids: tuple[str, ...] = ()  # company ids made from names
 
 
 @dataclass(frozen=True)
@@ -67,15 +70,38 @@ def load_inputs(
     partnerships_path: Path | None = None,
     taxonomy_path: Path | None = None,
     glossary_path: Path | None = None,
+    sheet: str | None = None,
 ) -> Inputs:
     """Read and validate every input; raises InvalidListError before anything is written."""
     taxonomy = load_taxonomy(taxonomy_path)
-    companies = load_companies(companies_path, taxonomy)
-    partnerships = load_partnerships(partnerships_path, companies) if partnerships_path else ()
+    listed = read_company_list(companies_path, taxonomy, sheet)
+    partnerships = ()
+    if partnerships_path:
+        partnerships = load_partnerships(partnerships_path, listed.companies)
     files = {"companies": Path(companies_path)}
     if partnerships_path:
         files["partnerships"] = Path(partnerships_path)
-    return Inputs(companies, partnerships, taxonomy, load_glossary(glossary_path), files)
+    glossary = load_glossary(glossary_path)
+    return Inputs(
+        listed.companies,
+        partnerships,
+        taxonomy,
+        glossary,
+        files,
+        listed.read_as,
+        listed.derived_ids,
+    )
+
+
+def require_both_countries(inputs: Inputs) -> None:
+    """InvalidListError unless the list has both Japanese and Israeli companies."""
+    present = {c.country for c in inputs.companies}
+    for country, name in (("JP", "Japanese (JP)"), ("IL", "Israeli (IL)")):
+        if country not in present:
+            message = (
+                f"the list has no {name} companies: the other side has no one to be matched with"
+            )
+            raise InvalidListError([Problem(str(inputs.files["companies"]), 1, "country", message)])
 
 
 def build_model(inputs: Inputs, random_state: int = 0) -> PartnerModel:
@@ -90,6 +116,7 @@ def train(
     inputs: Inputs, models_dir: Path, promote: bool = True, report: Report = quiet
 ) -> TrainResult:
     """Fit on validated inputs, evaluate, save a new version and (by default) promote it."""
+    require_both_countries(inputs)
     with step(report, f"fitting on {len(inputs.companies)} companies"):
         model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
     outcomes: list[QueryOutcome] = []

@@ -145,3 +145,119 @@ def test_debug_flag_shows_the_traceback(tmp_path, fixture_companies):
 @pytest.mark.parametrize("args", [[], ["train"], ["frobnicate"]])
 def test_usage_errors_exit_2(args):
     assert run(*args).returncode == 2
+
+
+def test_validate_says_how_it_read_the_list(tmp_path, capsys):
+    path = tmp_path / "list.csv"
+    path.write_bytes("name;country;sectors\n東京ロボ;JP;robotics\nAcme;IL;cyber\n".encode("cp932"))
+    assert main(["validate", "--companies", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "as CSV, encoding cp932, delimiter ';'" in out
+    assert "2 id(s) were derived from names" in out and "python -m training ids" in out
+
+
+def test_validate_reads_the_named_sheet_of_a_workbook(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    workbook.active.append(["nothing to see"])
+    sheet = workbook.create_sheet("Companies")
+    for row in (["name", "country", "sectors"], ["Acme", "IL", "cyber"], ["Sample", "JP", "ai"]):
+        sheet.append(row)
+    path = tmp_path / "list.xlsx"
+    workbook.save(path)
+    assert main(["validate", "--companies", str(path), "--sheet", "Companies"]) == 0
+    assert "XLSX, sheet 'Companies'" in capsys.readouterr().out
+
+
+def test_ids_lists_every_company_and_marks_derived_ids(tmp_path, capsys):
+    path = tmp_path / "list.csv"
+    path.write_text("id,name,country,sectors\n,Acme Cyber,IL,cyber\nsam,Sample,JP,ai\n")
+    assert main(["ids", "--companies", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "id,name,country,id_derived_from_name",
+        "acme-cyber,Acme Cyber,IL,True",
+        "sam,Sample,JP,False",
+    ]
+
+
+@pytest.mark.parametrize(("country", "missing"), [("JP", "Israeli (IL)"), ("IL", "Japanese (JP)")])
+def test_train_refuses_a_list_of_one_country(tmp_path, capsys, country, missing):
+    path = tmp_path / "list.csv"
+    path.write_text(f"name,country,sectors\nA,{country},cyber\nB,{country},ai\n")
+    models = tmp_path / "models"
+    assert main(["train", "--companies", str(path), "--models-dir", str(models)]) == 2
+    assert f"the list has no {missing} companies" in capsys.readouterr().err
+    assert not models.exists()
+
+
+def test_evaluate_prints_the_table_with_baselines_and_intervals(
+    capsys, fixture_companies, fixture_partnerships
+):
+    args = [
+        "evaluate",
+        "--companies",
+        str(fixture_companies),
+        "--partnerships",
+        str(fixture_partnerships),
+    ]
+    assert main([*args, "--k", "5", "--folds", "3"]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header == ["method", "hit@1", "hit@5", "hit@5", "mrr", "ndcg@5"]
+    for method in (
+        "kakehashi (hybrid)",
+        "without latent",
+        "without sector IDF",
+        "random",
+        "TF-IDF cosine",
+        "BM25",
+    ):
+        assert method in out
+    assert "95% paired bootstrap interval" in out and "(6 queries;" in out
+
+
+def test_evaluate_json_holds_every_method_and_margin(
+    capsys, fixture_companies, fixture_partnerships
+):
+    import json
+
+    args = [
+        "evaluate",
+        "--companies",
+        str(fixture_companies),
+        "--partnerships",
+        str(fixture_partnerships),
+    ]
+    assert main([*args, "--json", "--no-ablations"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    kinds = {m["method"]: m["kind"] for m in document["methods"]}
+    assert kinds == {
+        "kakehashi (hybrid)": "model",
+        "random": "baseline",
+        "sector overlap (Jaccard)": "baseline",
+        "TF-IDF cosine": "baseline",
+        "BM25": "baseline",
+    }
+    assert all(m["queries"] == 6 and 0 <= m["mrr"] <= 1 for m in document["methods"])
+    assert {(m["baseline"], m["metric"]) for m in document["margins"]} >= {
+        ("BM25", "mrr"),
+        ("BM25", "hit@10"),
+    }
+    assert all(m["low"] <= m["difference"] <= m["high"] for m in document["margins"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [([], "evaluate needs --partnerships"), (["--k", "0"], "--k must be between 1 and 1000")],
+)
+def test_evaluate_usage_errors_exit_2(
+    capsys, fixture_companies, fixture_partnerships, extra, message
+):
+    args = ["evaluate", "--companies", str(fixture_companies)]
+    if extra:
+        args += ["--partnerships", str(fixture_partnerships), *extra]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
