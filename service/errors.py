@@ -50,6 +50,7 @@ HTTP_CODES = {
 
 LOCATIONS = {"json": "body", "query": "query string"}
 
+
 class ApiError(Exception):
     """An error raised by a view, already carrying its code, status and message."""
 
