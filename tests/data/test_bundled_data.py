@@ -176,9 +176,17 @@ def test_bundled_hq_city_is_filled_exactly_when_hq_country_is(raw_rows):
     assert [r["id"] for r in raw_rows if bool(r["hq_city"]) != bool(r["hq_country"])] == []
 
 
-@pytest.mark.parametrize("column", ["city", "source"])
-def test_bundled_rows_all_have(raw_rows, column):
-    assert [r["id"] for r in raw_rows if not r[column].strip()] == []
+def test_bundled_rows_all_have_a_source(raw_rows):
+    assert [r["id"] for r in raw_rows if not r["source"].strip()] == []
+
+
+def test_bundled_japanese_rows_all_have_a_city(raw_rows):
+    assert [r["id"] for r in raw_rows if r["country"] == "JP" and not r["city"].strip()] == []
+
+
+def test_bundled_blank_cities_are_marked_unconfirmed_in_the_source(raw_rows):
+    blank = [r for r in raw_rows if not r["city"].strip()]
+    assert [r["id"] for r in blank if "not confirmed" not in r["source"]] == []
 
 
 def test_bundled_glossary_has_a_few_hundred_japanese_terms():
