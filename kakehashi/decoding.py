@@ -23,6 +23,11 @@ DELIMITERS = (",", ";", "\t")
 # Code points a real list never holds: C1 controls and the private-use area, which is where
 # cp932 puts bytes 0x80, 0xA0 and 0xFD-0xFF; text decoded into them was the wrong encoding.
 IMPLAUSIBLE = re.compile("[\x80-\x9f\ue000-\uf8ff]")
+# Kana and full-width letters are two-byte cp932 codes whose first byte, read as Windows-1252,
+# is ‚ or ƒ: Western text does not have them. Kanji and half-width katakana are what accented
+# Western letters become when read as cp932, so their runs are weighed by where they stand.
+JAPANESE_ONLY = re.compile("[\u3041-\u30ff\uff01-\uff5e]")
+RUNS = re.compile("[\u3005\u4e00-\u9fff]+|[\uff61-\uff9f]+")
 
 
 def decode_text(path: str, data: bytes) -> tuple[str, str]:
@@ -71,13 +76,40 @@ def _strict(path: str, data: bytes, encoding: str) -> str:
 
 
 def _candidates(data: bytes) -> list[str]:
-    """The detector's choice among the legacy encodings first, then the fixed fallback order."""
-    # Unrestricted, the detector happily answers cp775 or cp1250 for a Western list; among
-    # our two candidates it weighs mojibake, which strict decoding alone cannot see (cp1252
-    # decodes almost any bytes, and Western text can be valid cp932).
+    """The detector's choice among the legacy encodings, checked by script, then the rest."""
+    # Unrestricted, the detector answers cp775 or cp1250 for a Western list. Restricted, it
+    # still misreads short lists (a few katakana names read as Windows-1252), so a clear
+    # verdict of the script check overrides it.
     best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
-    guess = [best.encoding] if best is not None and best.encoding in LEGACY_ENCODINGS else []
-    return guess + [e for e in LEGACY_ENCODINGS if e not in guess]
+    guess = best.encoding if best is not None and best.encoding in LEGACY_ENCODINGS else None
+    guess = _script_check(data) or guess
+    first = [guess] if guess else []
+    return first + [e for e in LEGACY_ENCODINGS if e not in first]
+
+
+def _script_check(data: bytes) -> str | None:
+    """cp932 or cp1252 when bytes that are valid in both clearly read as one; else None."""
+    try:
+        japanese = data.decode("cp932")
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    if JAPANESE_ONLY.search(japanese):
+        return "cp932"
+    runs = list(RUNS.finditer(japanese))
+    western = sum(_inside_latin_word(japanese, run.start(), run.end()) for run in runs)
+    if 2 * western == len(runs):
+        return None
+    return "cp1252" if 2 * western > len(runs) else "cp932"
+
+
+def _inside_latin_word(text: str, start: int, end: int) -> bool:
+    """True for a run that looks like accented letters of a Western word ('R鬩hovot')."""
+    letters = sum(
+        0 <= i < len(text) and text[i].isascii() and text[i].isalpha() for i in (start - 1, end)
+    )
+    single = end - start == 1
+    return letters == 2 or (letters == 1 and single) or (single and text[start] >= "\uff61")
 
 
 def sniff_delimiter(text: str) -> str:

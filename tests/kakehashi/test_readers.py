@@ -254,6 +254,26 @@ def test_read_table_detects_and_records_the_encoding(
     assert list(table.rows[0][1].values()) == line
 
 
+AMBIGUOUS = [
+    ("name,country,sectors,city\nトヨタ,JP,ai,トヨタ\n", "cp932"),
+    ("name,country,sectors\nパナソニック,JP,ai\n", "cp932"),
+    ("name,country,sectors\nNTT東日本,JP,ai\n", "cp932"),
+    ("name,country,sectors,city\nＮＥＣ,JP,ai,ＮＥＣ\n", "cp932"),
+    ("name,country,sectors\n自動運転,JP,ai\n", "cp932"),
+    ("name,country,sectors\nFrédéric,IL,ai\n", "cp1252"),
+    ("name,country,sectors\nThérèse,IL,ai\n", "cp1252"),
+    ("name;country;sectors\nÀ la carte;IL;ai\n", "cp1252"),
+    ("name,country,sectors\nSão Paulo,IL,ai\n", "cp1252"),
+]
+
+
+@pytest.mark.parametrize(("text", "encoding"), AMBIGUOUS)
+def test_decode_text_tells_cp932_from_cp1252_when_both_decode(text, encoding):
+    content = text.encode(encoding)
+    assert content.decode("cp932") and content.decode("cp1252")  # valid in both: ambiguous
+    assert decoding.decode_text("l.csv", content) == (text, encoding)
+
+
 class NoAnswer:
     """What the detector returns when no candidate fits."""
 
