@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import tempfile
+from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 
 import joblib
@@ -12,6 +15,26 @@ import joblib
 from kakehashi.errors import ArtifactError
 
 ARTIFACT_FORMAT = 4  # bump whenever fitted attributes change, so old artifacts fail clearly
+# Libraries whose pickled objects the artifact holds: another minor version may load it wrongly.
+PICKLED_LIBRARIES = ("scikit-learn", "scipy", "numpy")
+RETRAIN = "python -m training train --companies LIST --partnerships DEALS --models-dir DIR"
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries the artifact depends on."""
+    names = (*PICKLED_LIBRARIES, "joblib")
+    return {"python": platform.python_version(), **{n: metadata.version(n) for n in names}}
+
+
+def version_mismatches(recorded: Mapping[str, str]) -> list[str]:
+    """'scikit-learn 1.8.0 (now 1.9.1)' for each pickled library whose minor version changed."""
+    current = library_versions()
+    minor = lambda version: tuple(version.split(".")[:2])  # noqa: E731
+    return [
+        f"{name} {recorded[name]} (now {current[name]})"
+        for name in PICKLED_LIBRARIES
+        if name in recorded and minor(recorded[name]) != minor(current[name])
+    ]
 
 
 def save_model(model: object, path: Path) -> str:

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
@@ -19,13 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kakehashi.artifact import load_model, save_model
+from kakehashi.artifact import RETRAIN, load_model, save_model, version_mismatches
 from kakehashi.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
 from kakehashi.model import PartnerModel
 
 ARTIFACT = "artifact.joblib"
 MANIFEST = "manifest.json"
 POINTER = "promoted.json"
+logger = logging.getLogger(__name__)
 VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?$")
 
 
@@ -154,8 +156,17 @@ def rollback(models_dir: Path) -> str:
 
 
 def load_version(models_dir: Path, version: str) -> LoadedModel:
-    """Load one version's model, verifying the artifact against its manifest."""
+    """Load one version's model, verifying the artifact against its manifest.
+
+    An artifact pickled by another minor version of scikit-learn, scipy or numpy may load
+    wrongly or not at all: that is logged as a warning naming the command that retrains.
+    """
     manifest = read_manifest(models_dir, version)
+    changed = version_mismatches(manifest.get("libraries") or {})
+    if changed:
+        logger.warning(
+            "model %s was trained with %s; retrain it: %s", version, ", ".join(changed), RETRAIN
+        )
     path = Path(models_dir) / version / manifest["artifact"]["file"]
     return LoadedModel(version, load_model(path, manifest["artifact"]["sha256"]), manifest)
 

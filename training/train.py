@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from kakehashi import registry
-from kakehashi.artifact import file_sha256
+from kakehashi.artifact import file_sha256, library_versions
 from kakehashi.companies import Company
 from kakehashi.company_list import read_company_list
 from kakehashi.errors import InvalidListError, Problem
@@ -155,12 +153,6 @@ def build_manifest(
         "baselines": baselines or None,
         "libraries": library_versions(),
     }
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of Python and the libraries the artifact depends on."""
-    names = ("scikit-learn", "numpy", "scipy", "joblib")
-    return {"python": platform.python_version(), **{n: metadata.version(n) for n in names}}
 
 
 def stderr_report(message: str) -> None:

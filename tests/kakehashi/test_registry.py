@@ -69,3 +69,26 @@ def test_a_damaged_pointer_is_a_named_error(two_versions):
     (models / "promoted.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ArtifactError, match="unreadable promotion pointer"):
         registry.current_version(models)
+
+
+def test_load_version_warns_when_trained_with_another_minor_library_version(
+    tmp_path, model, caplog
+):
+    from kakehashi.artifact import library_versions
+
+    recorded = {**library_versions(), "scikit-learn": "0.1.0"}
+    version = registry.save_version(tmp_path, model, {"libraries": recorded})
+    with caplog.at_level("WARNING", logger="kakehashi.registry"):
+        registry.load_version(tmp_path, version)
+    (record,) = caplog.records
+    assert "scikit-learn 0.1.0 (now" in record.getMessage()
+    assert "python -m training train" in record.getMessage()
+
+
+def test_load_version_is_quiet_with_the_same_library_versions(tmp_path, model, caplog):
+    from kakehashi.artifact import library_versions
+
+    version = registry.save_version(tmp_path, model, {"libraries": library_versions()})
+    with caplog.at_level("WARNING", logger="kakehashi.registry"):
+        registry.load_version(tmp_path, version)
+    assert caplog.records == []
