@@ -32,7 +32,7 @@ def main() -> None:
     loaded = load_promoted(args.models_dir)
     load_ms = (time.perf_counter() - started) * 1000
     model = loaded.model
-    ids = list(model.company_ids)
+    ids = [company.id for company in model.companies()]
 
     timings: dict[str, list[float]] = {
         "rank top 10": [],

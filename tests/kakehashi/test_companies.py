@@ -164,7 +164,7 @@ BAD_INPUTS = [
     (
         "non-UTF-8 bytes",
         "l.csv",
-        b"name,country,sectors\nAcme\xff,JP,cyber\n",
+        b"name,country,sectors\nAcme\x81,JP,cyber\n",  # neither UTF-8, CP932 nor CP1252
         "l.csv:2: file: not valid UTF-8",
     ),
     ("empty file", "l.csv", "", "l.csv:1: file: the file is empty"),
@@ -206,7 +206,7 @@ BAD_INPUTS = [
         "id,name,country,sectors\na b,Acme,JP,cyber\n",
         "l.csv:2: id: ids may hold only",
     ),
-    ("unknown extension", "l.xlsx", "x", "l.xlsx:1: file: unknown file extension '.xlsx'"),
+    ("unknown extension", "l.ods", "x", "l.ods:1: file: unknown file extension '.ods'"),
     (
         "JSON object as text",
         "l.json",

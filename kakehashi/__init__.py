@@ -1,0 +1,1 @@
+"""Kakehashi's shared core: company records, list readers, taxonomy, features, model, registry."""
