@@ -261,3 +261,40 @@ def test_evaluate_usage_errors_exit_2(
         args += ["--partnerships", str(fixture_partnerships), *extra]
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_taxonomy_option_uses_the_users_sectors(tmp_path, capsys):
+    import json
+
+    taxonomy = tmp_path / "taxonomy.json"
+    sectors = [{"key": "space_mining", "label": "Space mining"}, {"key": "cyber", "label": "Cyber"}]
+    taxonomy.write_text(json.dumps({"sectors": sectors}), encoding="utf-8")
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "name,country,sectors\nA,JP,Space mining\nB,IL,space_mining\n", encoding="utf-8"
+    )
+    assert main(["validate", "--companies", str(path)]) == 2
+    assert "unknown sector 'Space mining'" in capsys.readouterr().err
+    assert main(["validate", "--companies", str(path), "--taxonomy", str(taxonomy)]) == 0
+
+
+def test_glossary_option_uses_the_users_terms(tmp_path, fixture_companies):
+    from training.train import build_model, load_inputs
+
+    glossary = tmp_path / "glossary.csv"
+    glossary.write_text("ja,en,sector\n宇宙採掘,space mining,\n", encoding="utf-8")
+    inputs = load_inputs(fixture_companies, glossary_path=glossary)
+    model = build_model(inputs).fit(inputs.companies)
+    assert "space mining" in model.vectorizer_.expand_text("宇宙採掘の会社")
+    assert (
+        main(
+            [
+                "validate",
+                "--companies",
+                str(fixture_companies),
+                "--glossary",
+                str(tmp_path / "none.csv"),
+            ]
+        )
+        == 2
+    )
