@@ -1,0 +1,216 @@
+"""Japanese text to English words: Sudachi segments it, JMdict (jamdict-data) glosses each word.
+
+How it combines with the hand glossary (`kakehashi.glossary`): `expand_japanese(text, pattern,
+mapping)` returns the text, then the English of every glossary term found (exactly what
+`glossary.expand` appends), then the dictionary English of the Japanese left once the glossary's
+spans are cut out. The glossary wins where it matches, so a domain term it knows (自動運転 ->
+"autonomous driving") is never also glossed by JMdict ("automatic operation"); the dictionary
+covers the rest of the vocabulary. `english_terms(text)` is the dictionary half alone.
+
+Segmentation uses Sudachi's split mode C (longest units: 人工知能, 医療機器, 損害保険 stay whole,
+and JMdict has many of them); a unit JMdict lacks (クラウド型) is split again in mode B, then A,
+and each part looked up. Content words are kept (nouns, verbs, adjectives, adjectival nouns, by
+dictionary form); particles, auxiliaries, symbols, numbers, pronouns, person names, dependent
+words (する, できる) and formal nouns (こと, ため) are dropped; a hiragana-only spelling only
+matches the JMdict entries usually written in kana (がん -> cancer, not goose). A word is looked
+up by dictionary form, then normalized form, then surface; its English is the first one or two
+glosses of the first sense of the best entry, lower-cased, without parentheticals or a leading
+"to ".
+
+The analyzer and the dictionary load on first use, once per process; each thread gets its own
+Sudachi tokenizer and SQLite connection (neither may be shared across threads), and glosses are
+cached per word, so a long company list with a shared vocabulary queries each word once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from typing import Any
+
+# Kana, kanji (with 々 and the iteration marks), the long-vowel mark and the full-width/half-width
+# forms; sentence-ending punctuation is excluded so each run stays a sentence or less.
+_JAPANESE_RUN = re.compile(
+    r"[\u3001\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f]+"
+)
+_HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f\u30fc]+")
+_PARENTHETICAL = re.compile(r"\([^)]*\)|\.\.\.|…")
+# Sudachi refuses inputs over ~49 KB of UTF-8; a run is cut well below that.
+_MAX_RUN = 4000
+# Glosses kept per word: the first is the closest; a second often adds the common synonym.
+MAX_GLOSSES = 2
+
+_CONTENT_POS = frozenset(["名詞", "動詞", "形容詞", "形状詞"])
+_DROPPED_SUBPOS = frozenset(["数詞", "非自立可能", "助動詞語幹"])
+# JMdict's first sense of these is not the business sense (当社: "this shrine", not "our company"),
+# or they are formal nouns that carry no topic (こと "thing", ため "advantage").
+_DROPPED_WORDS = frozenset(["当社", "同社", "弊社", "本社"]) | frozenset(
+    ["こと", "もの", "ため", "ところ", "とき", "よう", "など", "ほか"]
+)
+_KANA_USUAL = "word usually written using kana alone"
+
+
+class JapaneseSupportMissing(ImportError):
+    """The Japanese analyzer or dictionary packages (sudachipy, sudachidict-core, jamdict,
+    jamdict-data) are not installed."""
+
+    code = "japanese_support_missing"
+
+
+_lock = threading.Lock()
+_shared: dict[str, Any] = {}
+_local = threading.local()
+
+
+def _sudachi_dictionary() -> Any:
+    """The Sudachi core dictionary, loaded once per process (it is memory-mapped and shareable)."""
+    with _lock:
+        if "sudachi" not in _shared:
+            try:
+                from sudachipy import Dictionary
+
+                _shared["sudachi"] = Dictionary(dict="core")
+            except ImportError as exc:
+                raise JapaneseSupportMissing(
+                    f"Japanese segmentation needs sudachipy and sudachidict-core ({exc})"
+                ) from exc
+        return _shared["sudachi"]
+
+
+def _tokenizer() -> Any:
+    """This thread's Sudachi tokenizer in mode C (a tokenizer must not be shared by threads)."""
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import SplitMode
+
+        tokenizer = _local.tokenizer = _sudachi_dictionary().tokenizer(mode=SplitMode.C)
+    return tokenizer
+
+
+def _jmdict() -> Any:
+    """This thread's JMdict reader (a SQLite connection must not be shared by threads)."""
+    reader = getattr(_local, "jmdict", None)
+    if reader is None:
+        try:
+            import jamdict_data
+            from jamdict import Jamdict
+        except ImportError as exc:
+            raise JapaneseSupportMissing(
+                f"Japanese-English lookup needs jamdict and jamdict-data ({exc})"
+            ) from exc
+        # auto_config=False: never read or create ~/.jamdict; only the packaged database is used
+        reader = _local.jmdict = Jamdict(db_file=jamdict_data.JAMDICT_DB_PATH, auto_config=False)
+    return reader
+
+
+def _clean_gloss(gloss: str) -> str:
+    """A gloss lower-cased, without parentheticals, ellipses or the "to " of a verb."""
+    text = " ".join(_PARENTHETICAL.sub(" ", gloss).lower().split())
+    return text.removeprefix("to ")
+
+
+def _priority(entry: Any, word: str) -> int:
+    """How common the entry's form spelled `word` is: its number of JMdict priority tags."""
+    forms = [*entry.kanji_forms, *entry.kana_forms]
+    return max((len(form.pri) for form in forms if form.text == word), default=-1)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def word_english(word: str) -> str:
+    """The English of one Japanese word from JMdict, or "" when it has no entry."""
+    result = _jmdict().lookup(word, strict_lookup=True, lookup_chars=False, lookup_ne=False)
+    entries = [e for e in result.entries if e.senses]
+    if _HIRAGANA_ONLY.fullmatch(word):
+        # a hiragana spelling matches many homophones (がん: cancer, goose, face, prayer); keep
+        # the entries JMdict says are usually written in kana, where the spelling is the word
+        entries = [e for e in entries if _KANA_USUAL in e.senses[0].misc]
+    if not entries:
+        return ""
+    best = max(entries, key=lambda e: _priority(e, word))  # max keeps the first of equals
+    glosses = (_clean_gloss(g.text) for g in best.senses[0].gloss)
+    return " ".join([g for g in glosses if g][:MAX_GLOSSES])
+
+
+def _is_content(morpheme: Any) -> bool:
+    """Whether a morpheme is a content word worth translating."""
+    pos = morpheme.part_of_speech()
+    if pos[0] not in _CONTENT_POS or pos[1] in _DROPPED_SUBPOS:
+        return False
+    if pos[0] == "名詞" and (pos[1] == "代名詞" or pos[2] == "人名"):
+        return False
+    return morpheme.dictionary_form() not in _DROPPED_WORDS
+
+
+def _morpheme_english(morpheme: Any) -> str:
+    """The English of a morpheme by dictionary form, normalized form, then surface."""
+    forms = (morpheme.dictionary_form(), morpheme.normalized_form(), morpheme.surface())
+    for form in dict.fromkeys(forms):
+        english = word_english(form)
+        if english:
+            return english
+    return ""
+
+
+def _english_of(morpheme: Any, finer: tuple[str, ...]) -> list[str]:
+    """The English of a content morpheme, or of its parts in the next finer modes if it has none."""
+    if not _is_content(morpheme):
+        return []
+    english = _morpheme_english(morpheme)
+    if english:
+        return [english]
+    for depth, mode in enumerate(finer):
+        parts = morpheme.split(mode)
+        if len(parts) > 1:
+            return [word for part in parts for word in _english_of(part, finer[depth + 1 :])]
+    return []
+
+
+def segment(text: str) -> list[str]:
+    """The content words (dictionary forms) of the Japanese parts of a text, in mode C."""
+    if text.isascii():
+        return []
+    return [
+        m.dictionary_form()
+        for run in _runs(text)
+        for m in _tokenizer().tokenize(run)
+        if _is_content(m)
+    ]
+
+
+def _runs(text: str) -> list[str]:
+    """The Japanese runs of a text, each cut to a length Sudachi accepts."""
+    runs = _JAPANESE_RUN.findall(text)
+    return [run[i : i + _MAX_RUN] for run in runs for i in range(0, len(run), _MAX_RUN)]
+
+
+def _finer_modes() -> tuple[Any, ...]:
+    """The split modes a unit JMdict lacks is split into, coarser first."""
+    from sudachipy import SplitMode
+
+    return (SplitMode.B, SplitMode.A)
+
+
+def english_terms(text: str) -> str:
+    """The English words of the Japanese content words of a text, space-joined; "" if none."""
+    if text.isascii():
+        return ""
+    words = [
+        english
+        for run in _runs(text)
+        for morpheme in _tokenizer().tokenize(run)
+        for english in _english_of(morpheme, _finer_modes())
+    ]
+    return " ".join(words)
+
+
+def expand_japanese(text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str]) -> str:
+    """The text, the English of its glossary terms, then the dictionary English of the rest."""
+    if not text:
+        return text
+    if pattern is None:
+        found, rest = [], text
+    else:
+        found, rest = [mapping[m] for m in pattern.findall(text)], pattern.sub(" ", text)
+    added = " ".join(part for part in (*found, english_terms(rest)) if part)
+    return f"{text} {added}" if added else text
