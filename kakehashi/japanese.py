@@ -82,9 +82,10 @@ def _tokenizer() -> Any:
     """This thread's Sudachi tokenizer in mode C (a tokenizer must not be shared by threads)."""
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
+        dictionary = _sudachi_dictionary()  # first: it names the missing package
         from sudachipy import SplitMode
 
-        tokenizer = _local.tokenizer = _sudachi_dictionary().tokenizer(mode=SplitMode.C)
+        tokenizer = _local.tokenizer = dictionary.tokenizer(mode=SplitMode.C)
     return tokenizer
 
 
