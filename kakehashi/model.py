@@ -22,7 +22,7 @@ from kakehashi import similarity
 from kakehashi.companies import Company, other_country
 from kakehashi.errors import NotFittedError, UnknownCompanyError
 from kakehashi.features import VIEWS, ProfileVectorizer
-from kakehashi.partnerships import Partnership, partners_by_japanese, partners_of_each
+from kakehashi.partnerships import Partnership, partners_by, partners_of_each
 from kakehashi.scoring import DEFAULT_WEIGHTS, NEGATIVES_PER_PARTNER, fit_weights
 from kakehashi.search import search_companies
 from kakehashi.similarity import COMPONENTS
@@ -248,7 +248,7 @@ class PartnerModel(BaseEstimator):
         differences = [
             self.pair_components(japanese_id, partners)[:, None, :]
             - self.pair_components(japanese_id, self._negatives(japanese_id, partners, rng))
-            for japanese_id, partners in partners_by_japanese(partnerships).items()
+            for japanese_id, partners in partners_by(partnerships, "JP").items()
         ]
         stacked = [d.reshape(-1, len(COMPONENTS)) for d in differences if d.size]
         found = np.vstack(stacked) if stacked else np.empty((0, len(COMPONENTS)))

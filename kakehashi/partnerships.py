@@ -92,18 +92,21 @@ def _record(row: dict[str, object]) -> Partnership:
     )
 
 
-def partners_by_japanese(partnerships: Iterable[Partnership]) -> dict[str, tuple[str, ...]]:
-    """The known Israeli partners of each Japanese firm, both sorted."""
+def partners_by(
+    partnerships: Iterable[Partnership], country: str = "JP"
+) -> dict[str, tuple[str, ...]]:
+    """The known partners of each firm of one country (JP or IL) that has any, both sorted."""
     grouped: dict[str, set[str]] = {}
     for partnership in partnerships:
-        grouped.setdefault(partnership.japanese_id, set()).add(partnership.israeli_id)
+        firm, partner = partnership.pair if country == "JP" else partnership.pair[::-1]
+        grouped.setdefault(firm, set()).add(partner)
     return {firm: tuple(sorted(partners)) for firm, partners in sorted(grouped.items())}
 
 
 def partners_of_each(partnerships: Iterable[Partnership]) -> dict[str, frozenset[str]]:
     """The known partners of every firm of either country."""
     grouped: dict[str, set[str]] = {}
-    for japanese_id, partners in partners_by_japanese(partnerships).items():
+    for japanese_id, partners in partners_by(partnerships, "JP").items():
         grouped.setdefault(japanese_id, set()).update(partners)
         for israeli_id in partners:
             grouped.setdefault(israeli_id, set()).add(japanese_id)

@@ -148,12 +148,19 @@ class ModelInfo(Schema):
     partnerships = fields.Integer()
     sectors = fields.List(fields.String())
     weights = fields.Dict(keys=fields.String(), values=fields.Float())
-    metrics = fields.Dict(keys=fields.String(), values=fields.Raw(), allow_none=True)
-    baselines = fields.Dict(
+    metrics = fields.Dict(
         keys=fields.String(),
         values=fields.Dict(keys=fields.String(), values=fields.Raw()),
         allow_none=True,
-        metadata={"description": "the same metrics for the off-the-shelf baselines, same queries"},
+        metadata={"description": "per direction ('JP -> IL', 'IL -> JP'): hit@k, mrr, ndcg@k"},
+    )
+    baselines = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String())),
+        allow_none=True,
+        metadata={
+            "description": "per direction, the same metrics for each peer on the same queries"
+        },
     )
 
 

@@ -16,6 +16,7 @@ from kakehashi import registry
 from kakehashi.errors import InvalidListError, KakehashiError, UsageError
 from training import report
 from training.train import Inputs, load_inputs, require_both_countries, stderr_report, train
+from training.variants import apply_variant, parse_variant
 
 MAX_PROBLEMS_SHOWN = 50
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
@@ -60,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
     evaluate_cmd.add_argument("--no-ablations", action="store_true", help="skip the ablation rows")
+    evaluate_cmd.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="also evaluate with firms re-described: NAME=PATH (see data/eval/README.md)",
+    )
     train_cmd = with_inputs("train", "validate, fit, evaluate, save a new version and promote it")
     train_cmd.add_argument("--models-dir", type=Path, default=Path("models"))
     train_cmd.add_argument(
@@ -161,6 +169,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not 1 <= args.k <= 1000:
         raise UsageError("--k must be between 1 and 1000")
     rows = report.compare(inputs, k=args.k, n_folds=args.folds, ablations=not args.no_ablations)
+    for name, path in (parse_variant(option) for option in args.variant):
+        variant = apply_variant(inputs, path)
+        rows += report.compare(variant, k=args.k, n_folds=args.folds, ablations=False, dataset=name)
     print(report.as_json(rows) if args.json else report.format_table(rows, args.k))
     return EXIT_OK
 
@@ -178,8 +189,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"version:   {result.version} ({'promoted' if not args.no_promote else 'not promoted'})")
     print(f"companies: {', '.join(f'{n} {k}' for k, n in manifest['companies'].items())}")
     print(f"weights:   {', '.join(f'{k}={v:.2f}' for k, v in manifest['weights'].items())}")
-    if manifest["metrics"]:
-        print(f"metrics:   {', '.join(f'{k}={v}' for k, v in manifest['metrics'].items())}")
+    for direction, metrics in (manifest["metrics"] or {}).items():
+        print(f"metrics {direction}: {', '.join(f'{k}={v}' for k, v in metrics.items())}")
     print(f"artifact:  {Path(args.models_dir) / result.version / manifest['artifact']['file']}")
     return EXIT_OK
 
@@ -190,7 +201,7 @@ def print_partner_ranks(result, inputs: Inputs) -> None:
     print("known partners in their Japanese firm's ranking (held-out folds):")
     for outcome in result.outcomes:
         for partner, rank in zip(outcome.partner_ids, outcome.ranks, strict=True):
-            pair = f"{names[outcome.japanese_id]} -> {names[partner]}"
+            pair = f"{names[outcome.query_id]} -> {names[partner]}"
             print(f"  {rank:>4} / {outcome.candidates}  {pair}")
 
 
@@ -205,7 +216,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         metrics = manifest.get("metrics") or {}
         mark = "*" if version == current else " "
         counts = ", ".join(f"{n} {k}" for k, n in manifest["companies"].items())
-        mrr = f"mrr={metrics['mrr']}" if "mrr" in metrics else "no metrics"
+        mrr = ", ".join(f"{d} mrr={m['mrr']}" for d, m in metrics.items()) or "no metrics"
         print(f"{mark} {version}  {manifest['created_at']}  {counts}  {mrr}")
     return EXIT_OK
 

@@ -1,7 +1,9 @@
-"""Ranking metrics and the evaluation protocol over known partnerships.
+"""Ranking metrics and the evaluation protocol over known partnerships, in both directions.
 
-Each Japanese firm with known Israeli partners is a query; every Israeli firm is a candidate.
-Ties are broken pessimistically: a partner tied with non-partners is ranked after all of them.
+Forward (JP -> IL), each Japanese firm with known Israeli partners is a query and every Israeli
+firm a candidate; backward (IL -> JP), each Israeli firm with Japanese partners is a query and
+every Japanese firm a candidate. Ties are broken pessimistically: a partner tied with
+non-partners is ranked after all of them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sklearn.model_selection import GroupKFold
 
 from kakehashi.companies import Company
 from kakehashi.model import PartnerModel
-from kakehashi.partnerships import Partnership, partners_by_japanese
+from kakehashi.partnerships import Partnership, partners_by
 
 
 def metric_names(k: int = 10) -> tuple[str, ...]:
@@ -22,14 +24,15 @@ def metric_names(k: int = 10) -> tuple[str, ...]:
     return ("hit@1", "hit@5", f"hit@{k}", "mrr", f"ndcg@{k}")
 
 
-Scorer = Callable[[str], np.ndarray]
+Scorer = Callable[[str], np.ndarray]  # a query id -> scores of the other country's firms, by id
+DIRECTIONS = {"JP -> IL": "JP", "IL -> JP": "IL"}  # each direction and the country of its queries
 
 
 @dataclass(frozen=True)
 class QueryOutcome:
-    """Where one Japanese firm's known partners landed in its ranking (1-based ranks)."""
+    """Where one query firm's known partners landed in its ranking (1-based ranks)."""
 
-    japanese_id: str
+    query_id: str
     partner_ids: tuple[str, ...]
     ranks: tuple[int, ...]
     candidates: int
@@ -89,13 +92,13 @@ def run_queries(
     """Rank every candidate for each query and record where the known partners land."""
     position = {c: i for i, c in enumerate(candidates)}
     outcomes = []
-    for japanese_id, partners in queries.items():
-        scores = np.asarray(scorer(japanese_id), dtype=float)
+    for query_id, partners in queries.items():
+        scores = np.asarray(scorer(query_id), dtype=float)
         relevant = np.zeros(len(candidates), dtype=bool)
         relevant[[position[p] for p in partners]] = True
         ranks = pessimistic_ranks(scores, relevant)
         outcomes.append(
-            QueryOutcome(japanese_id, partners, tuple(int(r) for r in ranks), len(candidates))
+            QueryOutcome(query_id, partners, tuple(int(r) for r in ranks), len(candidates))
         )
     return outcomes
 
@@ -108,9 +111,9 @@ def grouped_folds(queries: dict[str, tuple[str, ...]], n_folds: int) -> list[lis
     return [[ids[i] for i in test] for _, test in splitter.split(ids, groups=ids)]
 
 
-def israeli_ids(companies: Sequence[Company]) -> list[str]:
-    """Ids of the candidate (Israeli) companies, sorted."""
-    return sorted(c.id for c in companies if c.country == "IL")
+def candidate_ids(companies: Sequence[Company], query_country: str = "JP") -> list[str]:
+    """Ids of the candidates of a query country's firms (the other country's firms), sorted."""
+    return sorted(c.id for c in companies if c.country != query_country)
 
 
 def evaluate_model(
@@ -118,22 +121,24 @@ def evaluate_model(
     partnerships: Sequence[Partnership],
     n_folds: int = 5,
     drop: Collection[str] = (),
+    query_country: str = "JP",
 ) -> list[QueryOutcome]:
-    """Outcomes of the fitted model; when it learns weights, with folds grouped by Japanese firm.
+    """Outcomes of the fitted model; when it learns weights, with folds grouped by query firm.
 
-    The weights that rank a firm are learned only from the other folds' partnerships, so a firm's
-    own partners never train the model that ranks it.
+    The weights that rank a firm are learned only from the partnerships of the other folds'
+    firms, so a firm's own partners never train the model that ranks it.
     """
-    queries = partners_by_japanese(partnerships)
-    candidates = israeli_ids(model.companies())
+    queries = partners_by(partnerships, query_country)
+    candidates = candidate_ids(model.companies(), query_country)
     if not (model.learn and model.weights is None):
         return run_queries(model.candidate_scores, candidates, queries)
+    side = 0 if query_country == "JP" else 1
     outcomes = []
     for fold in grouped_folds(queries, n_folds):
         held_out = set(fold)
-        training_pairs = [p for p in partnerships if p.japanese_id not in held_out]
+        training_pairs = [p for p in partnerships if p.pair[side] not in held_out]
         fold_model = model.with_weights(model.learned_weights(training_pairs, drop))
         outcomes += run_queries(
             fold_model.candidate_scores, candidates, {q: queries[q] for q in fold}
         )
-    return sorted(outcomes, key=lambda o: o.japanese_id)
+    return sorted(outcomes, key=lambda o: o.query_id)

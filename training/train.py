@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,9 @@ from kakehashi.model import PartnerModel
 from kakehashi.partnerships import Partnership, load_partnerships
 from kakehashi.taxonomy import Taxonomy, load_taxonomy
 from training.baselines import baseline_outcomes
-from training.evaluate import QueryOutcome, evaluate_model, summarize
+from training.evaluate import DIRECTIONS, QueryOutcome, evaluate_model, summarize
+
+FORWARD = next(iter(DIRECTIONS))
 
 Report = Callable[[str], None]
 
@@ -117,25 +119,36 @@ def train(
     require_both_countries(inputs)
     with step(report, f"fitting on {len(inputs.companies)} companies"):
         model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
-    outcomes: list[QueryOutcome] = []
+    outcomes: dict[str, list[QueryOutcome]] = {}
     baselines: dict[str, dict] = {}
     if inputs.partnerships:
         with step(report, f"evaluating on {len(inputs.partnerships)} partnerships (grouped folds)"):
-            outcomes = evaluate_model(model, inputs.partnerships)
-            found = baseline_outcomes(inputs.companies, inputs.partnerships)
-            baselines = {name: summarize(outcomes) for name, outcomes in found.items()}
+            outcomes, baselines = evaluate_both_directions(model, inputs)
     manifest = build_manifest(inputs, model, outcomes, baselines)
     with step(report, f"writing the artifact to {models_dir}"):
         version = registry.save_version(models_dir, model, manifest)
     if promote:
         registry.promote(models_dir, version)
-    return TrainResult(version, registry.read_manifest(models_dir, version), tuple(outcomes), model)
+    forward = tuple(outcomes.get(FORWARD, ()))
+    return TrainResult(version, registry.read_manifest(models_dir, version), forward, model)
+
+
+def evaluate_both_directions(
+    model: PartnerModel, inputs: Inputs
+) -> tuple[dict[str, list[QueryOutcome]], dict[str, dict]]:
+    """The model's outcomes per direction, and each peer's summary metrics per direction."""
+    outcomes, baselines = {}, {}
+    for direction, country in DIRECTIONS.items():
+        outcomes[direction] = evaluate_model(model, inputs.partnerships, query_country=country)
+        found = baseline_outcomes(inputs.companies, inputs.partnerships, country)
+        baselines[direction] = {name: summarize(peer) for name, peer in found.items()}
+    return outcomes, baselines
 
 
 def build_manifest(
     inputs: Inputs,
     model: PartnerModel,
-    outcomes: Sequence[QueryOutcome],
+    outcomes: Mapping[str, Sequence[QueryOutcome]],
     baselines: dict[str, dict] | None = None,
 ) -> dict:
     """The human-readable description of a version (the registry adds version and artifact)."""
@@ -149,7 +162,7 @@ def build_manifest(
         "partnerships": len(inputs.partnerships),
         "sectors": list(inputs.taxonomy.keys),
         "weights": {name: round(weight, 4) for name, weight in model.weights_.items()},
-        "metrics": summarize(outcomes) if outcomes else None,
+        "metrics": {d: summarize(found) for d, found in outcomes.items()} or None,
         "baselines": baselines or None,
         "libraries": library_versions(),
     }

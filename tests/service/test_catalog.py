@@ -11,9 +11,10 @@ def test_model_reports_manifest(client, app):
     assert body["companies"] == {"IL": 16, "JP": 6}
     assert body["partnerships"] == 7
     assert "automotive" in body["sectors"]
-    assert set(body["metrics"]) >= {"mrr", "hit@1"}
-    assert set(body["baselines"]) >= {"random", "TF-IDF cosine", "BM25"}
-    assert set(body["baselines"]["BM25"]) >= {"mrr", "hit@10"}
+    assert set(body["metrics"]) == {"JP -> IL", "IL -> JP"}
+    assert set(body["metrics"]["IL -> JP"]) >= {"mrr", "hit@1"}
+    assert set(body["baselines"]["JP -> IL"]) >= {"random", "TF-IDF cosine", "BM25"}
+    assert set(body["baselines"]["IL -> JP"]["BM25"]) >= {"mrr", "hit@10"}
     assert body["created_at"]
 
 

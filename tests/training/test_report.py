@@ -45,6 +45,15 @@ def test_margins_are_reproducible_for_a_seed():
 
 def test_format_table_lists_each_method_and_margin():
     table = format_table(rows_with_known_differences())
-    assert table.splitlines()[0].split() == ["method", "hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
-    assert "model minus baseline (95% paired bootstrap interval over queries):" in table
+    lines = table.splitlines()
+    assert lines[0] == f"== bundled list, JP -> IL: {QUERIES} queries =="
+    assert lines[1].split() == ["method", "hit@1", "hit@5", "hit@10", "mrr", "ndcg@10"]
+    assert "model minus peer (95% paired bootstrap interval over queries):" in table
     assert "plain" in table and "+0.250" in table
+
+
+def test_margins_are_computed_per_list_and_direction():
+    rows = rows_with_known_differences()
+    reverse = [Row(r.method, r.kind, r.outcomes[:10], r.k, "IL -> JP", "other") for r in rows]
+    found = {(m.dataset, m.direction) for m in margins([*rows, *reverse])}
+    assert found == {("bundled", "JP -> IL"), ("other", "IL -> JP")}
