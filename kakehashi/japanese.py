@@ -2,10 +2,12 @@
 
 How it combines with the hand glossary (`kakehashi.glossary`): `expand_japanese(text, pattern,
 mapping)` returns the text, then the English of every glossary term found (exactly what
-`glossary.expand` appends), then the dictionary English of the Japanese left once the glossary's
-spans are cut out. The glossary wins where it matches, so a domain term it knows (自動運転 ->
-"autonomous driving") is never also glossed by JMdict ("automatic operation"); the dictionary
-covers the rest of the vocabulary. `english_terms(text)` is the dictionary half alone.
+`glossary.expand` appends), then the dictionary English of the words outside the glossary's
+matches. The glossary wins where it matches, so a domain term it knows (自動運転 -> "autonomous
+driving") is never also glossed by JMdict ("automatic operation"). The whole text is segmented,
+so cutting a term out does not change how its neighbours are read (半導体向け keeps 向け a
+suffix); a unit a match covers in part (計測機器 around 計測) is split finer and only its parts
+outside the match are glossed. `english_terms(text)` is the dictionary half alone.
 
 Segmentation uses Sudachi's split mode C (longest units: 人工知能, 医療機器, 損害保険 stay whole,
 and JMdict has many of them); a unit JMdict lacks (クラウド型) is split again in mode B, then A,
@@ -27,6 +29,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 # Kana, kanji (with 々 and the iteration marks), the long-vowel mark and the full-width/half-width
@@ -153,18 +156,41 @@ def _morpheme_english(morpheme: Any) -> str:
     return ""
 
 
-def _english_of(morpheme: Any, finer: tuple[str, ...]) -> list[str]:
-    """The English of a content morpheme, or of its parts in the next finer modes if it has none."""
+Span = tuple[int, int]
+
+
+def _overlap(begin: int, end: int, spans: Sequence[Span]) -> int:
+    """How many characters of [begin, end) the spans cover (the spans do not overlap)."""
+    return sum(max(0, min(end, e) - max(begin, b)) for b, e in spans)
+
+
+def _english_of(morpheme: Any, finer: tuple[Any, ...], at: int, spans: Sequence[Span]) -> list[str]:
+    """The English of a content morpheme outside the spans; a morpheme JMdict lacks, or that a
+    span covers in part, is split in the next finer mode and its parts translated instead."""
     if not _is_content(morpheme):
         return []
-    english = _morpheme_english(morpheme)
+    begin, end = at + morpheme.begin(), at + morpheme.end()
+    covered = _overlap(begin, end, spans)
+    if covered == end - begin:
+        return []
+    english = "" if covered else _morpheme_english(morpheme)
     if english:
         return [english]
     for depth, mode in enumerate(finer):
         parts = morpheme.split(mode)
         if len(parts) > 1:
-            return [word for part in parts for word in _english_of(part, finer[depth + 1 :])]
+            rest = finer[depth + 1 :]
+            return [word for part in parts for word in _english_of(part, rest, at, spans)]
     return []
+
+
+def _runs(text: str) -> list[tuple[int, str]]:
+    """The Japanese runs of a text with their offsets, each cut to a length Sudachi accepts."""
+    return [
+        (match.start() + i, match.group()[i : i + _MAX_RUN])
+        for match in _JAPANESE_RUN.finditer(text)
+        for i in range(0, len(match.group()), _MAX_RUN)
+    ]
 
 
 def segment(text: str) -> list[str]:
@@ -173,16 +199,10 @@ def segment(text: str) -> list[str]:
         return []
     return [
         m.dictionary_form()
-        for run in _runs(text)
+        for _, run in _runs(text)
         for m in _tokenizer().tokenize(run)
         if _is_content(m)
     ]
-
-
-def _runs(text: str) -> list[str]:
-    """The Japanese runs of a text, each cut to a length Sudachi accepts."""
-    runs = _JAPANESE_RUN.findall(text)
-    return [run[i : i + _MAX_RUN] for run in runs for i in range(0, len(run), _MAX_RUN)]
 
 
 def _finer_modes() -> tuple[Any, ...]:
@@ -192,15 +212,17 @@ def _finer_modes() -> tuple[Any, ...]:
     return (SplitMode.B, SplitMode.A)
 
 
-def english_terms(text: str) -> str:
-    """The English words of the Japanese content words of a text, space-joined; "" if none."""
+def english_terms(text: str, skip: Sequence[Span] = ()) -> str:
+    """The English of the Japanese content words of a text, space-joined ("" if none), leaving
+    out the words inside the `skip` spans (character offsets into the text)."""
     if text.isascii():
         return ""
+    tokenizer, finer = _tokenizer(), _finer_modes()
     words = [
         english
-        for run in _runs(text)
-        for morpheme in _tokenizer().tokenize(run)
-        for english in _english_of(morpheme, _finer_modes())
+        for start, run in _runs(text)
+        for morpheme in tokenizer.tokenize(run)
+        for english in _english_of(morpheme, finer, start, skip)
     ]
     return " ".join(words)
 
@@ -209,9 +231,8 @@ def expand_japanese(text: str, pattern: re.Pattern[str] | None, mapping: dict[st
     """The text, the English of its glossary terms, then the dictionary English of the rest."""
     if not text:
         return text
-    if pattern is None:
-        found, rest = [], text
-    else:
-        found, rest = [mapping[m] for m in pattern.findall(text)], pattern.sub(" ", text)
-    added = " ".join(part for part in (*found, english_terms(rest)) if part)
+    matches = list(pattern.finditer(text)) if pattern is not None else []
+    found = [mapping[m.group()] for m in matches]
+    english = english_terms(text, [m.span() for m in matches])
+    added = " ".join(part for part in (*found, english) if part)
     return f"{text} {added}" if added else text

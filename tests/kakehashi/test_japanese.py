@@ -20,6 +20,7 @@ def tiny_glossary() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     entries = (
         GlossaryEntry("自動運転", "autonomous driving", "mobility"),
         GlossaryEntry("製薬", "pharmaceuticals", "life_sciences"),
+        GlossaryEntry("計測", "measurement", ""),
     )
     return compile_glossary(entries), {e.ja: e.en for e in entries}
 
@@ -95,6 +96,24 @@ def test_expand_japanese_lets_the_glossary_win(tiny_glossary) -> None:
     assert expanded.startswith(f"{text} autonomous driving pharmaceuticals company")
     assert "automatic operation" not in expanded
     assert "drug manufacture" not in expanded
+
+
+def test_expand_japanese_reads_the_neighbours_of_a_term_in_context(tiny_glossary) -> None:
+    # cut out, 自動運転 would leave 向け at the start of a run, read as a noun ("intended for")
+    assert japanese.expand_japanese("自動運転向けの電池", *tiny_glossary).endswith(
+        "autonomous driving battery cell"
+    )
+
+
+def test_expand_japanese_glosses_the_rest_of_a_unit_a_term_covers_in_part(tiny_glossary) -> None:
+    assert (
+        japanese.expand_japanese("計測機器", *tiny_glossary)
+        == "計測機器 measurement device equipment"
+    )
+
+
+def test_english_terms_leaves_out_skipped_spans() -> None:
+    assert japanese.english_terms("Our 電池と保険", skip=[(4, 6)]) == "insurance guarantee"
 
 
 def test_expand_japanese_without_a_glossary_uses_the_dictionary() -> None:
