@@ -27,6 +27,7 @@ cached per word, so a long company list with a shared vocabulary queries each wo
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -93,9 +94,10 @@ def _tokenizer() -> Any:
 
 
 def _jmdict() -> Any:
-    """This thread's JMdict reader (a SQLite connection must not be shared by threads)."""
+    """This thread's JMdict reader (a SQLite connection must not be shared by threads, nor by
+    the processes a gunicorn master forks after using it)."""
     reader = getattr(_local, "jmdict", None)
-    if reader is None:
+    if reader is None or _local.jmdict_pid != os.getpid():
         try:
             import jamdict_data
             from jamdict import Jamdict
@@ -105,6 +107,7 @@ def _jmdict() -> Any:
             ) from exc
         # auto_config=False: never read or create ~/.jamdict; only the packaged database is used
         reader = _local.jmdict = Jamdict(db_file=jamdict_data.JAMDICT_DB_PATH, auto_config=False)
+        _local.jmdict_pid = os.getpid()
     return reader
 
 

@@ -144,6 +144,16 @@ def test_english_terms_works_from_many_threads() -> None:
     assert results == [japanese.english_terms(t) for t in texts]
 
 
+def test_word_english_opens_a_new_connection_after_a_fork(fresh_process) -> None:
+    japanese.word_english.cache_clear()
+    japanese.word_english("電池")
+    parent = japanese._local.jmdict
+    fresh_process.setattr(japanese.os, "getpid", lambda: -1)
+    japanese.word_english.cache_clear()
+    assert japanese.word_english("電池") == "battery cell"
+    assert japanese._local.jmdict is not parent
+
+
 def test_english_terms_cuts_long_runs() -> None:
     english = japanese.english_terms("半導体" * 20_000)
     assert english.split().count("semiconductor") >= 19_000
