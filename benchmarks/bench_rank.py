@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from kakehashi.explain import explain
-from kakehashi.model import Filters
+from kakehashi.queries import Filters
 from kakehashi.registry import load_promoted
 
 

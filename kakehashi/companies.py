@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kakehashi.errors import InvalidProfileError
@@ -177,3 +177,14 @@ def company_from_profile(profile: Mapping[str, object], taxonomy: Taxonomy) -> C
         tags=tags,
         city=values["city"],
     )
+
+
+def group_root(company_id: str, companies: Sequence[Company], row_of: dict[str, int]) -> str:
+    """The id at the top of a company's parent_id chain (the list guarantees no cycle)."""
+    seen = {company_id}
+    parent = companies[row_of[company_id]].parent_id
+    while parent in row_of and parent not in seen:
+        company_id = parent
+        seen.add(parent)
+        parent = companies[row_of[parent]].parent_id
+    return company_id

@@ -6,6 +6,7 @@ Every word of a summary comes from the two profiles or from the taxonomy's label
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,11 @@ import scipy.sparse as sp
 from kakehashi.companies import Company
 
 if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
-    from kakehashi.model import Match, PartnerModel, Query
+    from kakehashi.model import PartnerModel
+    from kakehashi.queries import Match, Query
 
 MAX_TERMS = 6
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,15 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     else:
         seeker, provider, interest_terms = other, query.company, seeks_backward
     vectorizer = model.vectorizer_
+    matched = _phrases(matched, _raw_text(query.company))
+    interest_terms = _phrases(interest_terms, seeker.interests or _raw_text(seeker))
     matched = tuple(dict.fromkeys(_as_written(t, query.company, vectorizer) for t in matched))
     interest_terms = tuple(
         dict.fromkeys(_as_written(t, seeker, vectorizer) for t in interest_terms)
     )
     contributions = {k: _round(model.weights_[k] * v) for k, v in match.components.items()}
-    labels = tuple(taxonomy.label(s) for s in shared)
+    contributions["hub_adjustment"] = _round(match.hub_adjustment)
+    labels = tuple(taxonomy.get(s).name_in_text for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
     return Explanation(
         shared_sectors=shared,
@@ -132,6 +138,39 @@ def _top_terms(
     return tuple(chosen)
 
 
+def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
+    """The chosen terms as the text writes them: chosen words side by side form one phrase.
+
+    From "vehicles for autonomous driving", the chosen 'autonomous', 'driving' and 'vehicles'
+    read 'vehicles' and 'autonomous driving', never 'vehicles, autonomous and driving'. A word the
+    text writes only inside a hyphenated word ('based' of 'camera-based') is dropped; a term the
+    text does not write at all (the English of its Japanese) is kept as it is.
+    """
+    first_seen: dict[str, int] = {}
+    for position, term in enumerate(terms):
+        for word in term.split():
+            first_seen.setdefault(word, position)
+    found: dict[str, int] = {}
+    tokens, run, end = [], [], 0
+    for match in [*_WORD.finditer(text), None]:
+        token = match.group().casefold() if match else ""
+        broken = match is None or bool(text[end : match.start()].strip())  # punctuation between
+        if run and (broken or token not in first_seen):
+            found.setdefault(" ".join(run), min(first_seen[w] for w in run))
+            run = []
+        if token in first_seen:
+            run.append(token)
+        if match:
+            tokens.append(token)
+            end = match.end()
+    written = set(tokens) | {part for token in tokens for part in token.split("-")}
+    for position, term in enumerate(terms):
+        if not any(word in written for word in term.split()):
+            found.setdefault(term, position)
+    whole = [p for p in found if not any(p != q and _written(p, q) for q in found)]
+    return tuple(sorted(whole, key=lambda phrase: found[phrase]))[:MAX_TERMS]
+
+
 def _as_written(term: str, company: Company, vectorizer) -> str:
     """The term as the company wrote it: one that came from the glossary shows its Japanese too."""
     raw = _raw_text(company)
@@ -162,7 +201,8 @@ def _summary(
         clauses.append(f"Both work in {_join(labels)}")
     elif related:
         a, b = related[0]
-        clauses.append(f"{taxonomy.label(a)} and {taxonomy.label(b)} are related sectors")
+        first, second = taxonomy.get(a).name_in_text, taxonomy.get(b).name_in_text
+        clauses.append(f"{first} and {second} are related fields")
     if interest_terms:
         clauses.append(
             f"{seeker.name} seeks {_join(interest_terms[:3])}, which {provider.name} works on"

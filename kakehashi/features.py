@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from kakehashi.companies import Company
 from kakehashi.glossary import GlossaryEntry, compile_glossary, compile_terms, expand, sector_terms
+from kakehashi.japanese import expand_japanese
 from kakehashi.taxonomy import Taxonomy
 
 VIEWS = ("sectors", "words", "chars", "latent")
@@ -133,6 +134,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         latent_components: int = 100,
         char_ngrams: tuple[int, int] = (2, 4),
         sector_idf: bool = True,
+        japanese_dictionary: bool = True,
         random_state: int = 0,
     ):
         self.taxonomy = taxonomy
@@ -141,6 +143,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.latent_components = latent_components
         self.char_ngrams = char_ngrams
         self.sector_idf = sector_idf
+        self.japanese_dictionary = japanese_dictionary
         self.random_state = random_state
 
     def fit(self, companies: Sequence[Company], y=None) -> ProfileVectorizer:
@@ -226,8 +229,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return self.word_names_
 
     def expand_text(self, text: str) -> str:
-        """The text with the English equivalents of its glossary terms appended."""
+        """The text with the English of its Japanese appended: the glossary's terms, then (with
+        `japanese_dictionary`) the dictionary English of the other Japanese words."""
         check_is_fitted(self, "glossary_map_")
+        if self.japanese_dictionary:
+            return expand_japanese(text, self.glossary_pattern_, self.glossary_map_)
         return expand(text, self.glossary_pattern_, self.glossary_map_)
 
     def _rows(

@@ -9,61 +9,26 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError as SklearnNotFitted
 from sklearn.utils.validation import check_is_fitted
 
+from kakehashi import calibration, similarity
 from kakehashi import explain as explanations
-from kakehashi import similarity
-from kakehashi.companies import Company, other_country
+from kakehashi.companies import Company, group_root, other_country
 from kakehashi.errors import NotFittedError, UnknownCompanyError
 from kakehashi.features import VIEWS, ProfileVectorizer
-from kakehashi.partnerships import Partnership, partners_by, partners_of_each
-from kakehashi.scoring import DEFAULT_WEIGHTS, NEGATIVES_PER_PARTNER, fit_weights
+from kakehashi.partnerships import Partnership, partners_of_each
+from kakehashi.queries import NO_FILTERS, Filters, Match, Query
+from kakehashi.scoring import DEFAULT_WEIGHTS, fit_weights, pairwise_differences
 from kakehashi.search import search_companies
 from kakehashi.similarity import COMPONENTS
 from kakehashi.taxonomy import Taxonomy
 
 MMR_POOL = 50  # candidates the diversity re-ranking chooses from
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions on the candidates of a ranking."""
-
-    sectors: tuple[str, ...] = ()
-    city: str = ""
-    exclude_known: bool = False
-    exclude_group: bool = False  # leave out the firms of the query's own corporate group
-
-
-NO_FILTERS = Filters()
-
-
-@dataclass(frozen=True)
-class Query:
-    """A company to rank partners for: a known one (row set) or an ad-hoc profile (row None)."""
-
-    company: Company
-    row: int | None
-    profile: sp.csr_matrix
-    interests: sp.csr_matrix
-    partners: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True)
-class Match:
-    """One ranked partner: the company, its pair score and each component's similarity."""
-
-    company: Company
-    score: float
-    components: dict[str, float]
-    known_partner: bool
-    row: int
+CALIBRATION_SAMPLE = 300  # query firms per country whose scores calibrate hubness and strength
 
 
 class PartnerModel(BaseEstimator):
@@ -74,11 +39,13 @@ class PartnerModel(BaseEstimator):
         vectorizer: ProfileVectorizer | None = None,
         weights: dict[str, float] | None = None,
         learn: bool = True,
+        hub_weight: float = 1.0,
         random_state: int = 0,
     ):
         self.vectorizer = vectorizer
         self.weights = weights
         self.learn = learn
+        self.hub_weight = hub_weight
         self.random_state = random_state
 
     def fit(
@@ -103,7 +70,27 @@ class PartnerModel(BaseEstimator):
         self.weights_ = dict(self.weights or DEFAULT_WEIGHTS)
         if self.learn and self.weights is None and partnerships:
             self.weights_ = self.learned_weights(partnerships)
+        self._calibrate()
         return self
+
+    def _calibrate(self) -> None:
+        """Hub penalties and strength cuts from the scores of a sample of query firms."""
+        sample = self._calibration_rows()
+        raw = np.vstack([self._raw_scores(self._query_at(row)) for row in sample])
+        hubs = calibration.hubness(raw, self.countries_[sample], self.countries_)
+        self.hub_penalties_ = calibration.hub_penalties(hubs, self.countries_, self.hub_weight)
+        adjusted = np.clip(raw - self.hub_penalties_, 0.0, 1.0)
+        other_country = self.countries_[sample][:, None] != self.countries_[None, :]
+        self.strength_cuts_ = calibration.strength_cuts(adjusted[other_country])
+
+    def _calibration_rows(self) -> np.ndarray:
+        rng = np.random.default_rng(self.random_state)
+        found = []
+        for country in ("JP", "IL"):
+            members = np.flatnonzero(self.countries_ == country)
+            size = min(CALIBRATION_SAMPLE, members.size)
+            found.append(np.sort(rng.choice(members, size=size, replace=False)))
+        return np.concatenate(found)
 
     # ----- the catalogue -----
 
@@ -147,8 +134,11 @@ class PartnerModel(BaseEstimator):
     def query_for(self, company_id: str) -> Query:
         """A query for a company the model knows."""
         company = self.company(company_id)
-        row = self.row_of_[company_id]
-        partners = self.partners_.get(company_id, frozenset())
+        return self._query_at(self.row_of_[company.id])
+
+    def _query_at(self, row: int) -> Query:
+        company = self.companies_[row]
+        partners = self.partners_.get(company.id, frozenset())
         return Query(company, row, self.profiles_[row], self.interests_[row], partners)
 
     def query_for_profile(self, company: Company) -> Query:
@@ -185,6 +175,8 @@ class PartnerModel(BaseEstimator):
                 components={name: float(values[n]) for name, values in parts.items()},
                 known_partner=self.companies_[row].id in query.partners,
                 row=int(row),
+                strength=calibration.strength(float(scores[row]), self.strength_cuts_),
+                hub_adjustment=-float(self.hub_penalties_[row]),
             )
             for n, row in enumerate(chosen)
         ]
@@ -209,10 +201,13 @@ class PartnerModel(BaseEstimator):
         return mask
 
     def score_all(self, query: Query) -> np.ndarray:
-        """The final score of the query against every company (vectorized, no Python loop)."""
+        """The final score of the query against every company: the weighted components less
+        each candidate's hub penalty, within [0, 1] (vectorized, no Python loop)."""
+        return np.clip(self._raw_scores(query) - self.hub_penalties_, 0.0, 1.0)
+
+    def _raw_scores(self, query: Query) -> np.ndarray:
         parts = self._similarities(query, None, view_weights=self.weights_)
-        total = parts.pop("views") + sum(self.weights_[name] * v for name, v in parts.items())
-        return np.clip(total, 0.0, 1.0)
+        return parts.pop("views") + sum(self.weights_[name] * v for name, v in parts.items())
 
     def candidate_scores(self, company_id: str) -> np.ndarray:
         """Scores of a known company against every company of the other country, in id order."""
@@ -244,21 +239,10 @@ class PartnerModel(BaseEstimator):
     ) -> dict[str, float]:
         """Component weights learned from partnerships (a partner vs sampled non-partners)."""
         self._check_fitted()
+        israeli = [c.id for c in self.companies_ if c.country == "IL"]
         rng = np.random.default_rng(self.random_state)
-        differences = [
-            self.pair_components(japanese_id, partners)[:, None, :]
-            - self.pair_components(japanese_id, self._negatives(japanese_id, partners, rng))
-            for japanese_id, partners in partners_by(partnerships, "JP").items()
-        ]
-        stacked = [d.reshape(-1, len(COMPONENTS)) for d in differences if d.size]
-        found = np.vstack(stacked) if stacked else np.empty((0, len(COMPONENTS)))
+        found = pairwise_differences(self.pair_components, israeli, partnerships, rng)
         return fit_weights(found, len({p.pair for p in partnerships}), drop)
-
-    def _negatives(self, japanese_id, partners, rng: np.random.Generator) -> list[str]:
-        others = [c.id for c in self.companies_ if c.country == "IL" and c.id not in partners]
-        if not others:
-            return []
-        return list(rng.choice(others, size=min(NEGATIVES_PER_PARTNER, len(others)), replace=False))
 
     def pair_components(self, company_id: str, partner_ids: Sequence[str]) -> np.ndarray:
         """One row of component similarities per (company, partner) pair, in COMPONENTS order."""
@@ -271,6 +255,7 @@ class PartnerModel(BaseEstimator):
         self._check_fitted()
         twin = copy.copy(self)
         twin.weights_ = dict(weights)
+        twin._calibrate()
         return twin
 
     def _check_fitted(self) -> None:
@@ -278,14 +263,3 @@ class PartnerModel(BaseEstimator):
             check_is_fitted(self, "companies_")
         except SklearnNotFitted:
             raise NotFittedError("the model has not been fitted") from None
-
-
-def group_root(company_id: str, companies: Sequence[Company], row_of: dict[str, int]) -> str:
-    """The id at the top of a company's parent_id chain (the list guarantees no cycle)."""
-    seen = {company_id}
-    parent = companies[row_of[company_id]].parent_id
-    while parent in row_of and parent not in seen:
-        company_id = parent
-        seen.add(parent)
-        parent = companies[row_of[parent]].parent_id
-    return company_id

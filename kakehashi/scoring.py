@@ -6,12 +6,17 @@ them into weights.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from kakehashi.partnerships import Partnership, partners_by
 from kakehashi.similarity import COMPONENTS
+
+PairComponents = Callable[
+    [str, Sequence[str]], np.ndarray
+]  # (firm, partners) -> rows of components
 
 # What both firms are and what one seeks in the other weigh about the same: matching is about
 # complementary needs, not only look-alikes.
@@ -60,3 +65,24 @@ def fit_weights(
     default = np.array([defaults[c] for c in COMPONENTS])
     blended = (1 - share) * default + share * learned
     return {c: float(w) for c, w in zip(COMPONENTS, blended / blended.sum(), strict=True)}
+
+
+def pairwise_differences(
+    pair_components: PairComponents,
+    israeli_ids: Sequence[str],
+    partnerships: Sequence[Partnership],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """For each Japanese firm, each known partner's components minus a sampled non-partner's."""
+    found = []
+    for japanese_id, partners in partners_by(partnerships, "JP").items():
+        others = [i for i in israeli_ids if i not in partners]
+        if not others:
+            continue
+        negatives = rng.choice(others, size=min(NEGATIVES_PER_PARTNER, len(others)), replace=False)
+        differences = (
+            pair_components(japanese_id, partners)[:, None, :]
+            - pair_components(japanese_id, list(negatives))[None, :, :]
+        )
+        found.append(differences.reshape(-1, len(COMPONENTS)))
+    return np.vstack(found) if found else np.empty((0, len(COMPONENTS)))

@@ -18,6 +18,16 @@ from kakehashi.features import TEXT_VIEWS, VIEWS
 # The components of a pair score, and the columns each seeking component reads.
 SEEKING = {"interests": "text", "sought_sectors": "sectors"}
 COMPONENTS = (*VIEWS, *SEEKING)
+# What each component (and the hub adjustment of a score) means, for people.
+COMPONENT_LABELS = {
+    "sectors": "shared sectors (related sectors count in part; rare sectors count more)",
+    "words": "shared words and two-word phrases of the profiles",
+    "chars": "similar wording (character n-grams; catches spelling variants)",
+    "latent": "related topics (a latent semantic space of the list's texts)",
+    "interests": "what one firm seeks, written in its interests, against what the other does",
+    "sought_sectors": "the sectors one firm's interests name, against the other's sectors",
+    "hub_adjustment": "correction for firms whose broad profiles match almost everyone",
+}
 
 
 def view_masks(blocks: Mapping[str, slice], width: int) -> dict[str, np.ndarray]:

@@ -41,6 +41,12 @@ class Sector:
     label: str
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    short: str = ""  # the name in a sentence ("Both work in AI and robotics"); the label if blank
+
+    @property
+    def name_in_text(self) -> str:
+        """The short name, or the label when there is none."""
+        return self.short or self.label
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,10 @@ def _parse_sector(path: Path, position: int, entry: object) -> Sector:
     for name, values in (("aliases", aliases), ("related", related)):
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise TaxonomyError(f"{where}: '{name}' must be a list of strings")
-    return Sector(key, label.strip(), tuple(aliases), tuple(related))
+    short = entry.get("short", "")
+    if not isinstance(short, str):
+        raise TaxonomyError(f"{where}: 'short' must be a string")
+    return Sector(key, label.strip(), tuple(aliases), tuple(related), short.strip())
 
 
 def _check_references(path: Path, sectors: tuple[Sector, ...]) -> None:

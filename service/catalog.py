@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from kakehashi.similarity import COMPONENT_LABELS
 from service.holder import served_model
 from service.params import resolve_sectors
 from service.schemas import CompaniesQuery, CompanyPage, CompanyRecord, ModelInfo, SectorList
@@ -22,7 +23,9 @@ MANIFEST_FIELDS = (
 def model_info() -> dict:
     """The served version: when it was trained, on how many companies, its metrics and baselines."""
     manifest = served_model().manifest
-    return {name: manifest.get(name) for name in MANIFEST_FIELDS}
+    return {name: manifest.get(name) for name in MANIFEST_FIELDS} | {
+        "component_labels": COMPONENT_LABELS
+    }
 
 
 @blp.route("/sectors")

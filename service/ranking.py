@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from kakehashi.companies import company_from_profile
-from kakehashi.model import Filters, Query
+from kakehashi.queries import Filters, Query
 from kakehashi.registry import LoadedModel
 from service.holder import served_model
 from service.params import require_json_body, resolve_sectors
@@ -68,6 +68,7 @@ def ranking(
             "city": match.company.city,
             "parent_id": match.company.parent_id,
             "score": round(match.score, 4),
+            "strength": match.strength,
             "known_partner": match.known_partner,
             "explanation": model.explain(query, match).to_dict(),
         }

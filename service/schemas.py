@@ -162,6 +162,11 @@ class ModelInfo(Schema):
             "description": "per direction, the same metrics for each peer on the same queries"
         },
     )
+    component_labels = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "what each explanation component and contribution means"},
+    )
 
 
 class SectorInfo(Schema):
@@ -240,6 +245,13 @@ class Result(Schema):
     city = fields.String()
     parent_id = fields.String(metadata={"description": "id of the partner's group parent, or ''"})
     score = fields.Float(metadata={"description": "0..1, higher is better"})
+    strength = fields.String(
+        metadata={
+            "description": "strong (top 1% of all Japan-Israel pairs of the list), good (next 4%)"
+            " or weak",
+            "enum": ["strong", "good", "weak"],
+        }
+    )
     known_partner = fields.Boolean()
     explanation = fields.Nested(Explanation)
 

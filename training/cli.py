@@ -171,7 +171,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     rows = report.compare(inputs, k=args.k, n_folds=args.folds, ablations=not args.no_ablations)
     for name, path in (parse_variant(option) for option in args.variant):
         variant = apply_variant(inputs, path)
-        rows += report.compare(variant, k=args.k, n_folds=args.folds, ablations=False, dataset=name)
+        rows += report.compare(
+            variant, k=args.k, n_folds=args.folds, ablations=not args.no_ablations, dataset=name
+        )
     print(report.as_json(rows) if args.json else report.format_table(rows, args.k))
     return EXIT_OK
 

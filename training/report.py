@@ -31,6 +31,11 @@ from training.train import Inputs, build_model
 MODEL_NAME = "kakehashi"
 BOOTSTRAP_SAMPLES = 2000
 FORWARD = next(iter(DIRECTIONS))
+VECTORIZER_ABLATIONS = {
+    "sector relations": {"related_weight": 0.0},
+    "sector IDF": {"sector_idf": False},
+    "Japanese dictionary (glossary only)": {"japanese_dictionary": False},
+}
 
 
 @dataclass(frozen=True)
@@ -98,16 +103,17 @@ def _ablations(inputs: Inputs, model: PartnerModel, like: Row, n_folds: int) -> 
         found[f"without {component}"] = evaluate_model(
             model, partnerships, n_folds, drop={component}, query_country=country
         )
-    for label, params in (
-        ("sector relations", {"related_weight": 0.0}),
-        ("sector IDF", {"sector_idf": False}),
-    ):
+    for label, params in VECTORIZER_ABLATIONS.items():
         variant = build_model(inputs)
         variant.vectorizer = clone(variant.vectorizer).set_params(**params)
         variant.fit(inputs.companies, partnerships)
         found[f"without {label}"] = evaluate_model(
             variant, partnerships, n_folds, query_country=country
         )
+    unhubbed = build_model(inputs).set_params(hub_weight=0.0).fit(inputs.companies, partnerships)
+    found["without hub correction"] = evaluate_model(
+        unhubbed, partnerships, n_folds, query_country=country
+    )
     return [
         Row(f"  {name}", "ablation", tuple(outcomes), like.k, like.direction, like.dataset)
         for name, outcomes in found.items()

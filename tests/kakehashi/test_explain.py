@@ -23,7 +23,7 @@ def test_explain_contributions_add_up_to_the_score(model, company_id):
 @pytest.mark.parametrize("company_id", QUERIES)
 def test_explain_summary_words_come_from_profiles_or_taxonomy(model, taxonomy, company_id):
     glue = {"both", "work", "in", "and", "seeks", "which", "works", "on", "are", "related", "sectors",
-            "profiles", "mention", "weak", "match", "no", "shared", "or", "terms"}  # fmt: skip
+            "profiles", "mention", "weak", "match", "no", "shared", "or", "terms", "fields"}  # fmt: skip
     for candidate, explanation in explained(model, company_id):
         other = candidate.company
         mine = model.company(company_id)
@@ -32,7 +32,7 @@ def test_explain_summary_words_come_from_profiles_or_taxonomy(model, taxonomy, c
                 c.name + " " + c.description + " " + c.interests + " " + " ".join(c.tags)
                 for c in (mine, other)
             ]
-            + [s.label for s in taxonomy.sectors]
+            + [s.name_in_text for s in taxonomy.sectors]
         ).casefold()
         words = set(re.findall(r"\w+", explanation.summary.casefold())) - glue
         assert words <= set(re.findall(r"\w+", source)), explanation.summary
@@ -44,7 +44,7 @@ def test_explain_names_shared_sectors_and_sought_terms(model):
     assert "automotive" in explanation.shared_sectors
     assert "intrusion detection" in explanation.interest_terms
     assert explanation.summary.startswith(
-        "Both work in Automotive and Mobility; Sample Motors seeks"
+        "Both work in automotive; Sample Motors seeks intrusion detection"
     )
 
 
@@ -68,3 +68,24 @@ def test_explain_shows_glossary_terms_with_the_japanese_written(model):
     terms = model.explain(query, candidate).interest_terms
     assert "侵入検知 (intrusion detection)" in terms
     assert all("(" in t for t in terms), terms  # every English word shown came from a Japanese term
+
+
+@pytest.mark.parametrize(
+    ("terms", "text", "expected"),
+    [
+        (("autonomous", "driving", "vehicles"), "Vehicles for autonomous driving.", ("autonomous driving", "vehicles")),
+        (("driving", "based"), "camera-based driving aids", ("driving",)),
+        (("connected cars", "connected"), "connected cars; connected car", ("connected cars",)),
+        (("machine", "learning"), "機械学習", ("machine", "learning")),  # English of Japanese: as is
+    ],
+)  # fmt: skip
+def test_phrases_keep_what_the_text_writes_together_whole(terms, text, expected):
+    from kakehashi.explain import _phrases
+
+    assert _phrases(terms, text) == expected
+
+
+def test_summary_names_sectors_by_their_short_names(model):
+    (candidate, explanation), *_ = explained(model, "jp-elec", 1)
+    assert "Both work in AR/VR" in explanation.summary or "semiconductors" in explanation.summary
+    assert "Mobility" not in explanation.summary and "spatial computing" not in explanation.summary

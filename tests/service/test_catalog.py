@@ -76,3 +76,10 @@ def test_company_returns_record(client):
     assert body["sectors"] == ["automotive"]
     assert body["city"] == "Nagoya"
     assert body["founded"] == 1937
+
+
+def test_model_labels_every_explanation_component_for_people(client):
+    labels = client.get("/v1/model").json["component_labels"]
+    result = client.get("/v1/companies/jp-auto/partners?top_k=1").json["results"][0]
+    assert set(result["explanation"]["contributions"]) == set(labels)
+    assert all(isinstance(text, str) and len(text) > 10 for text in labels.values())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tests.service.conftest import make_app
 
 RESULT_FIELDS = {
-    "rank", "id", "name", "country", "sectors", "city", "parent_id", "score", "known_partner",
-    "explanation",
+    "rank", "id", "name", "country", "sectors", "city", "parent_id", "score", "strength",
+    "known_partner", "explanation",
 }  # fmt: skip
 EXPLANATION_FIELDS = {"shared_sectors", "matched_terms", "components", "summary"}
 
@@ -35,6 +35,7 @@ def test_partners_result_shape(client):
     assert 0 <= result["score"] <= 1
     assert result["score"] == round(result["score"], 4)
     assert result["explanation"]["summary"].endswith(".")
+    assert result["strength"] in {"strong", "good", "weak"}
     assert "automotive" in result["explanation"]["shared_sectors"]
 
 

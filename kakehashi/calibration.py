@@ -1,0 +1,63 @@
+"""Hubness correction and strength labels, both read off a sample of all cross-country pair scores.
+
+Hubs: a firm with a broad profile (an investor, a conglomerate) scores well with everyone and tops
+every list of the other country. As in CSLS (Conneau et al., 2018, "Word translation without
+parallel data"), each firm's hubness is the mean of its k best scores with the other country; a
+ranking subtracts each candidate's hubness above its country's typical hubness, so a hub must beat
+a niche firm by more than its general popularity.
+
+Strength: where a pair's score falls among all cross-country pairs of the list, so a label means
+the same on any list: "strong" for the top 1% of pairs, "good" for the next 4%, else "weak".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+HUB_NEIGHBOURS = 10  # k of the hubness score
+STRENGTHS = (("strong", 99.0), ("good", 95.0))  # label and the pair-score percentile it starts at
+WEAK = "weak"
+
+
+def hubness(scores: np.ndarray, query_countries: np.ndarray, countries: np.ndarray) -> np.ndarray:
+    """Each firm's mean of its k best scores against the sampled queries of the other country.
+
+    `scores` has one row per sampled query (its country in `query_countries`) and one column per
+    firm (its country in `countries`).
+    """
+    found = np.zeros(scores.shape[1])
+    for country in np.unique(countries):
+        columns = np.flatnonzero(countries == country)
+        rows = scores[query_countries != country][:, columns]
+        if rows.shape[0] == 0:
+            continue
+        k = min(HUB_NEIGHBOURS, rows.shape[0])
+        found[columns] = np.sort(rows, axis=0)[-k:].mean(axis=0)
+    return found
+
+
+def hub_penalties(hubs: np.ndarray, countries: np.ndarray, weight: float) -> np.ndarray:
+    """What each firm's scores lose as a candidate: its hubness above its country's median.
+
+    Centred on the median, a typical firm keeps its score; hubs lose, niche firms gain.
+    """
+    penalties = np.zeros_like(hubs)
+    for country in np.unique(countries):
+        members = countries == country
+        penalties[members] = weight * (hubs[members] - np.median(hubs[members]))
+    return penalties
+
+
+def strength_cuts(pair_scores: np.ndarray) -> dict[str, float]:
+    """The score each label starts at, from a sample of cross-country pair scores."""
+    if pair_scores.size == 0:
+        return {label: 1.0 for label, _ in STRENGTHS}
+    return {label: float(np.percentile(pair_scores, q)) for label, q in STRENGTHS}
+
+
+def strength(score: float, cuts: dict[str, float]) -> str:
+    """The label of a pair score: strong, good or weak."""
+    for label, _ in STRENGTHS:
+        if score >= cuts[label]:
+            return label
+    return WEAK
