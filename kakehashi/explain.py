@@ -14,12 +14,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from kakehashi.companies import Company
+from kakehashi.tokens import stem, stemmed_text
 
 if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
     from kakehashi.model import PartnerModel
     from kakehashi.queries import Match, Query
 
 MAX_TERMS = 6
+TERM_BREAK = "; "  # between the English terms added for Japanese text, so phrases stay apart
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
 
 
@@ -73,8 +75,9 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     else:
         seeker, provider, interest_terms = other, query.company, seeks_backward
     vectorizer = model.vectorizer_
-    matched = _phrases(matched, _raw_text(query.company))
-    interest_terms = _phrases(interest_terms, seeker.interests or _raw_text(seeker))
+    matched = _phrases(matched, vectorizer.expand_text(_raw_text(query.company), TERM_BREAK))
+    seeker_text = vectorizer.expand_text(seeker.interests or _raw_text(seeker), TERM_BREAK)
+    interest_terms = _phrases(interest_terms, seeker_text)
     matched = tuple(dict.fromkeys(_as_written(t, query.company, vectorizer) for t in matched))
     interest_terms = tuple(
         dict.fromkeys(_as_written(t, seeker, vectorizer) for t in interest_terms)
@@ -110,8 +113,9 @@ def _raw_text(company: Company) -> str:
 
 
 def _texts(model: PartnerModel, *companies: Company) -> tuple[str, ...]:
-    """Each company's full text (glossary-expanded, case-folded) to check phrases against."""
-    return tuple(model.vectorizer_.expand_text(_raw_text(c)).casefold() for c in companies)
+    """Each company's full text (with the English of its Japanese), stemmed word by word, to
+    check that a two-word term is written verbatim."""
+    return tuple(stemmed_text(model.vectorizer_.expand_text(_raw_text(c))) for c in companies)
 
 
 def _top_terms(
@@ -139,35 +143,41 @@ def _top_terms(
 
 
 def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
-    """The chosen terms as the text writes them: chosen words side by side form one phrase.
+    """The chosen (stemmed) terms as the text writes them: chosen words side by side are one phrase.
 
-    From "vehicles for autonomous driving", the chosen 'autonomous', 'driving' and 'vehicles'
-    read 'vehicles' and 'autonomous driving', never 'vehicles, autonomous and driving'. A word the
-    text writes only inside a hyphenated word ('based' of 'camera-based') is dropped; a term the
-    text does not write at all (the English of its Japanese) is kept as it is.
+    From "vehicles for autonomous driving", the chosen 'autonom', 'drive' and 'vehicl' read
+    'vehicles' and 'autonomous driving', never 'vehicles, autonomous and driving'. A word the text
+    writes only inside a hyphenated word ('based' of 'camera-based') is dropped.
     """
     first_seen: dict[str, int] = {}
     for position, term in enumerate(terms):
         for word in term.split():
             first_seen.setdefault(word, position)
     found: dict[str, int] = {}
-    tokens, run, end = [], [], 0
+    run: list[str] = []
+    written: set[str] = set()
+    end = 0
     for match in [*_WORD.finditer(text), None]:
         token = match.group().casefold() if match else ""
         broken = match is None or bool(text[end : match.start()].strip())  # punctuation between
-        if run and (broken or token not in first_seen):
-            found.setdefault(" ".join(run), min(first_seen[w] for w in run))
+        if run and (broken or stem(token) not in first_seen):
+            found.setdefault(" ".join(run), min(first_seen[stem(w)] for w in run))
             run = []
-        if token in first_seen:
-            run.append(token)
         if match:
-            tokens.append(token)
+            run += [token] if stem(token) in first_seen else []
+            written |= {stem(token)} | {stem(part) for part in token.split("-")}
             end = match.end()
-    written = set(tokens) | {part for token in tokens for part in token.split("-")}
     for position, term in enumerate(terms):
         if not any(word in written for word in term.split()):
             found.setdefault(term, position)
-    whole = [p for p in found if not any(p != q and _written(p, q) for q in found)]
+    stems = {phrase: stemmed_text(phrase) for phrase in found}
+    first_written: dict[str, str] = {}
+    for phrase in found:  # the first way the text writes a stemmed phrase is the one shown
+        first_written.setdefault(stems[phrase], phrase)
+    distinct = list(first_written.values())
+    whole = [
+        p for p in distinct if not any(p != q and _written(stems[p], stems[q]) for q in distinct)
+    ]
     return tuple(sorted(whole, key=lambda phrase: found[phrase]))[:MAX_TERMS]
 
 

@@ -23,6 +23,7 @@ from kakehashi.companies import Company
 from kakehashi.glossary import GlossaryEntry, compile_glossary, compile_terms, expand, sector_terms
 from kakehashi.japanese import expand_japanese
 from kakehashi.taxonomy import Taxonomy
+from kakehashi.tokens import word_tokens
 
 VIEWS = ("sectors", "words", "chars", "latent")
 TEXT_VIEWS = ("words", "chars", "latent")
@@ -40,8 +41,11 @@ def interest_text(company: Company) -> str:
 
 
 def word_tfidf() -> TfidfVectorizer:
-    """Word unigrams and bigrams, English stop words removed, sublinear term frequency."""
-    return TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True)
+    """Stemmed word unigrams and bigrams, English stop words removed, sublinear term frequency."""
+    return TfidfVectorizer(
+        tokenizer=word_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
+        sublinear_tf=True,
+    )  # fmt: skip
 
 
 class SectorEncoder(TransformerMixin, BaseEstimator):
@@ -181,9 +185,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=tuple(self.char_ngrams), sublinear_tf=True, min_df=2
         )
-        latent = make_pipeline(
-            word_tfidf(), LatentSemantics(self.latent_components, self.random_state), Normalizer()
-        )
+        latent = "drop"  # no latent view: no columns (and no second word TF-IDF to fit)
+        if self.latent_components:
+            latent = make_pipeline(
+                word_tfidf(),
+                LatentSemantics(self.latent_components, self.random_state),
+                Normalizer(),
+            )
         sectors = SectorEncoder(self.taxonomy, self.related_weight, self.sector_idf)
         return ColumnTransformer(
             [
@@ -228,13 +236,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "columns_")
         return self.word_names_
 
-    def expand_text(self, text: str) -> str:
+    def expand_text(self, text: str, separator: str = " ") -> str:
         """The text with the English of its Japanese appended: the glossary's terms, then (with
         `japanese_dictionary`) the dictionary English of the other Japanese words."""
         check_is_fitted(self, "glossary_map_")
         if self.japanese_dictionary:
-            return expand_japanese(text, self.glossary_pattern_, self.glossary_map_)
-        return expand(text, self.glossary_pattern_, self.glossary_map_)
+            return expand_japanese(text, self.glossary_pattern_, self.glossary_map_, separator)
+        return expand(text, self.glossary_pattern_, self.glossary_map_, separator)
 
     def _rows(
         self,

@@ -57,12 +57,14 @@ def compile_glossary(entries: Sequence[GlossaryEntry]) -> re.Pattern[str] | None
     return re.compile("|".join(re.escape(e.ja) for e in entries))
 
 
-def expand(text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str]) -> str:
+def expand(
+    text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str], separator: str = " "
+) -> str:
     """Append the English equivalent of every glossary term found in the text."""
     if pattern is None or not text:
         return text
     found = [mapping[m] for m in pattern.findall(text)]
-    return f"{text} {' '.join(found)}" if found else text
+    return f"{text}{separator}{separator.join(found)}" if found else text
 
 
 # Aliases that are fine as a value of the `sectors` column but, in free text, mostly mean

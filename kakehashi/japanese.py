@@ -215,9 +215,9 @@ def _finer_modes() -> tuple[Any, ...]:
     return (SplitMode.B, SplitMode.A)
 
 
-def english_terms(text: str, skip: Sequence[Span] = ()) -> str:
-    """The English of the Japanese content words of a text, space-joined ("" if none), leaving
-    out the words inside the `skip` spans (character offsets into the text)."""
+def english_terms(text: str, skip: Sequence[Span] = (), separator: str = " ") -> str:
+    """The English of the Japanese content words of a text, joined by `separator` ("" if none),
+    leaving out the words inside the `skip` spans (character offsets into the text)."""
     if text.isascii():
         return ""
     tokenizer, finer = _tokenizer(), _finer_modes()
@@ -227,15 +227,18 @@ def english_terms(text: str, skip: Sequence[Span] = ()) -> str:
         for morpheme in tokenizer.tokenize(run)
         for english in _english_of(morpheme, finer, start, skip)
     ]
-    return " ".join(words)
+    return separator.join(words)
 
 
-def expand_japanese(text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str]) -> str:
-    """The text, the English of its glossary terms, then the dictionary English of the rest."""
+def expand_japanese(
+    text: str, pattern: re.Pattern[str] | None, mapping: dict[str, str], separator: str = " "
+) -> str:
+    """The text, the English of its glossary terms, then the dictionary English of the rest,
+    each added term after `separator` (explanations use "; " so that terms stay apart)."""
     if not text:
         return text
     matches = list(pattern.finditer(text)) if pattern is not None else []
     found = [mapping[m.group()] for m in matches]
-    english = english_terms(text, [m.span() for m in matches])
-    added = " ".join(part for part in (*found, english) if part)
-    return f"{text} {added}" if added else text
+    english = english_terms(text, [m.span() for m in matches], separator)
+    added = separator.join(part for part in (*found, english) if part)
+    return f"{text}{separator}{added}" if added else text

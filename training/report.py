@@ -35,6 +35,7 @@ VECTORIZER_ABLATIONS = {
     "sector relations": {"related_weight": 0.0},
     "sector IDF": {"sector_idf": False},
     "Japanese dictionary (glossary only)": {"japanese_dictionary": False},
+    "latent space (also inside interests)": {"latent_components": 0},
 }
 
 

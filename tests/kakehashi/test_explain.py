@@ -73,10 +73,10 @@ def test_explain_shows_glossary_terms_with_the_japanese_written(model):
 @pytest.mark.parametrize(
     ("terms", "text", "expected"),
     [
-        (("autonomous", "driving", "vehicles"), "Vehicles for autonomous driving.", ("autonomous driving", "vehicles")),
-        (("driving", "based"), "camera-based driving aids", ("driving",)),
-        (("connected cars", "connected"), "connected cars; connected car", ("connected cars",)),
-        (("machine", "learning"), "機械学習", ("machine", "learning")),  # English of Japanese: as is
+        (("autonom", "drive", "vehicl"), "Vehicles for autonomous driving.", ("autonomous driving", "vehicles")),
+        (("drive", "base"), "camera-based driving aids", ("driving",)),
+        (("connect car", "connect"), "connected cars; connected car", ("connected cars",)),
+        (("machin", "learn"), "機械学習", ("machin", "learn")),  # a term the text does not write
     ],
 )  # fmt: skip
 def test_phrases_keep_what_the_text_writes_together_whole(terms, text, expected):

@@ -75,8 +75,8 @@ def test_shared_rare_sector_scores_above_shared_common_sector(inputs, taxonomy):
     assert scores[model.row_of_["il-rare"]] > scores[model.row_of_["il-common"]]
 
 
-def test_vectorizer_blocks_cover_every_view_side_by_side(inputs, vectorizer):
-    fitted = vectorizer.fit(inputs.companies)
+def test_vectorizer_blocks_cover_every_view_side_by_side(inputs, taxonomy):
+    fitted = ProfileVectorizer(taxonomy=taxonomy, latent_components=5).fit(inputs.companies)
     matrix = fitted.transform(inputs.companies)
     assert list(fitted.blocks_) == list(VIEWS)
     assert fitted.blocks_["latent"].stop == matrix.shape[1]
@@ -124,3 +124,27 @@ def test_interests_point_at_the_sectors_they_name(inputs, vectorizer):
     seeker = dataclasses.replace(inputs.companies[0], interests="cybersecurity for cars")
     sectors = fitted.transform_interests([seeker])[:, fitted.blocks_["sectors"]].toarray()[0]
     assert sectors[fitted.taxonomy.keys.index("cyber")] > 0
+
+
+def test_vectorizer_without_latent_components_has_no_latent_columns(inputs, vectorizer):
+    fitted = vectorizer.set_params(latent_components=0).fit(inputs.companies)
+    latent = fitted.blocks_["latent"]
+    assert latent.stop - latent.start == 0
+    assert fitted.transform(inputs.companies).shape[1] == fitted.blocks_["chars"].stop
+
+
+def test_word_view_matches_word_forms_through_stems(inputs, vectorizer):
+    fitted = vectorizer.fit(inputs.companies)
+    words = fitted.blocks_["words"]
+    one = fitted.transform([company("a", "JP", (), "connected vehicle")])[:, words]
+    other = fitted.transform([company("b", "IL", (), "connecting vehicles")])[:, words]
+    assert (one @ other.T).toarray()[0, 0] > 0.9
+
+
+def test_japanese_words_outside_the_glossary_reach_english_through_the_dictionary(inputs, taxonomy):
+    with_dictionary = ProfileVectorizer(taxonomy=taxonomy).fit(inputs.companies)
+    glossary_only = ProfileVectorizer(taxonomy=taxonomy, japanese_dictionary=False).fit(
+        inputs.companies
+    )
+    assert "distribution" in with_dictionary.expand_text("物流の会社")
+    assert glossary_only.expand_text("物流の会社") == "物流の会社"
