@@ -16,10 +16,17 @@ REQUIRED = ("name", "country", "sectors")
 KNOWN_COLUMNS = (
     "id", "name", "country", "sectors", "description", "interests", "tags",
     "city", "founded", "employees", "stage", "website",
-    "parent_id", "hq_country", "hq_city", "as_of", "source",
+    "parent_id", "hq_country", "hq_city", "as_of", "source", "name_ja",
 )  # fmt: skip
 LIST_COLUMNS = ("sectors", "tags")
-MAX_CHARS = {"id": 100, "name": 200, "description": 5000, "interests": 5000, "tags": 1000}
+MAX_CHARS = {
+    "id": 100,
+    "name": 200,
+    "name_ja": 200,
+    "description": 5000,
+    "interests": 5000,
+    "tags": 1000,
+}
 MAX_OTHER_CHARS = 500
 COUNTRIES = {
     "jp": "JP", "japan": "JP", "jpn": "JP", "日本": "JP",
@@ -53,6 +60,7 @@ class Company:
     hq_city: str = ""
     as_of: str = ""
     source: str = ""
+    name_ja: str = ""  # the name as the firm writes it in Japanese (found by the name search)
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def to_dict(self) -> dict[str, object]:

@@ -21,8 +21,10 @@ def search_companies(
 ) -> list[Company]:
     """Companies of the country and any of the sectors whose name contains `text`.
 
-    Without `text` they keep their order; with it, names that start with it come first, then
-    names with a word that starts with it, then the rest, each group by name.
+    The English name and the Japanese one (`name_ja`) are both searched, width- and
+    case-insensitively (ＴＯＹＯＴＡ, toyota and トヨタ all find Toyota when its name_ja is
+    トヨタ自動車). Without `text` they keep their order; with it, names that start with it come
+    first, then names with a word that starts with it, then the rest, each group by name.
     """
     wanted = set(sectors)
     found = [
@@ -35,10 +37,15 @@ def search_companies(
     needle = fold(text)
 
     def relevance(company: Company) -> tuple[int, str, str]:
-        name = fold(company.name)
-        if name.startswith(needle):
-            return (0, name, company.id)
-        starts_word = any(word.startswith(needle) for word in name.split())
-        return (1 if starts_word else 2, name, company.id)
+        names = [fold(n) for n in (company.name, company.name_ja) if n]
+        if any(name.startswith(needle) for name in names):
+            return (0, names[0], company.id)
+        starts_word = any(word.startswith(needle) for name in names for word in name.split())
+        return (1 if starts_word else 2, names[0], company.id)
 
-    return sorted((c for c in found if needle in fold(c.name)), key=relevance)
+    return sorted((c for c in found if _matches(c, needle)), key=relevance)
+
+
+def _matches(company: Company, needle: str) -> bool:
+    """Whether the folded English or Japanese name contains the folded search text."""
+    return needle in fold(company.name) or bool(company.name_ja and needle in fold(company.name_ja))

@@ -51,7 +51,10 @@ class CompaniesQuery(StrictSchema):
     q = fields.String(
         load_default="",
         validate=validate.Length(max=200),
-        metadata={"description": "name search, case-insensitive: prefix matches first"},
+        metadata={
+            "description": "name search in English or Japanese (name_ja), case- and "
+            "width-insensitive: prefix matches first"
+        },
     )
     sector = _sectors("sector key or alias; repeat to match any of several")
     limit = fields.Integer(
@@ -201,6 +204,9 @@ class CompanyRecord(Schema):
     stage = fields.String()
     website = fields.String()
     parent_id = fields.String(metadata={"description": "id of the group parent in the list, or ''"})
+    name_ja = fields.String(
+        metadata={"description": "the name in Japanese, when the list gives it"}
+    )
     hq_country = fields.String(metadata={"description": "headquarters country code when abroad"})
     hq_city = fields.String(metadata={"description": "headquarters city when abroad"})
     as_of = fields.String(metadata={"description": "when the record's facts were last checked"})

@@ -83,3 +83,10 @@ def test_model_labels_every_explanation_component_for_people(client):
     result = client.get("/v1/companies/jp-auto/partners?top_k=1").json["results"][0]
     assert set(result["explanation"]["contributions"]) == set(labels)
     assert all(isinstance(text, str) and len(text) > 10 for text in labels.values())
+
+
+@pytest.mark.parametrize("q", ["サンプル自動車", "サンプル自", "ｻﾝﾌﾟﾙ自動車", "Sample Motors"])
+def test_companies_q_finds_a_firm_by_its_japanese_or_english_name(client, q):
+    items = client.get("/v1/companies", query_string={"q": q}).json["items"]
+    assert items[0]["id"] == "jp-auto"
+    assert items[0]["name_ja"] == "サンプル自動車"
