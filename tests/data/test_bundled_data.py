@@ -83,7 +83,9 @@ def test_bundled_names_are_unique(companies):
 
 
 # Mitsubishi Tanabe Pharma was renamed Tanabe Pharma in 2025; the id keeps the old name.
-@pytest.mark.parametrize("name", ["Tanabe Pharma", "Toshiba", "Hitachi", "Sony", "Mitsubishi Electric"])
+@pytest.mark.parametrize(
+    "name", ["Tanabe Pharma", "Toshiba", "Hitachi", "Sony", "Mitsubishi Electric"]
+)
 def test_bundled_list_includes_firms_named_in_public_delegation_reports(companies, name):
     assert name in {c.name for c in companies}
 
@@ -197,7 +199,15 @@ def test_bundled_glossary_has_a_few_hundred_japanese_terms():
 
 def test_data_readme_documents_every_column(raw_rows):
     readme = (DATA / "README.md").read_text(encoding="utf-8")
-    for column in (*KNOWN_COLUMNS, *raw_rows[0], "japanese_id", "israeli_id", "kind", "year", "note"):
+    for column in (
+        *KNOWN_COLUMNS,
+        *raw_rows[0],
+        "japanese_id",
+        "israeli_id",
+        "kind",
+        "year",
+        "note",
+    ):
         assert f"`{column}`" in readme, column
 
 
