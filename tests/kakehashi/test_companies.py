@@ -304,3 +304,19 @@ def test_load_companies_rejects_malformed_freshness_and_headquarters(
     content = f"name,country,sectors,{column}\nA,IL,cyber,{value}\n"
     (problem,) = problems_of(write(tmp_path, "l.csv", content), taxonomy)
     assert f":2: {expected}" in problem
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("name,country,sectors,", "l.csv:1: header: column 4 has no name"),
+        ("name,country,sectors,notes,notes", "l.csv:1: header: duplicate column 'notes'"),
+    ],
+)
+def test_load_companies_reports_a_malformed_header(tmp_path, taxonomy, header, expected):
+    fields = header.count(",") + 1
+    row = ",".join(["Acme", "JP", "cyber", *[""] * (fields - 3)])
+    problems = problems_of(write(tmp_path, "l.csv", f"{header}\n{row}\n"), taxonomy)
+    assert any(p.endswith(expected.split(":", 1)[1]) and "l.csv:1:" in p for p in problems), (
+        problems
+    )
