@@ -74,22 +74,36 @@ def compare(
 ) -> list[Row]:
     """For each direction: the model (grouped folds), optionally its ablations, then every peer."""
     model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
+    variants = _ablation_models(inputs) if ablations else {}
     rows = []
     for direction, country in DIRECTIONS.items():
+        like = Row("", "", (), k, direction, dataset)
         found = evaluate_model(model, inputs.partnerships, n_folds, query_country=country)
         rows.append(Row(MODEL_NAME, "model", tuple(found), k, direction, dataset))
         if ablations:
-            rows += _ablations(
-                inputs, model, Row("", "ablation", (), k, direction, dataset), n_folds
-            )
-        for name, outcomes in baseline_outcomes(
-            inputs.companies, inputs.partnerships, country
-        ).items():
-            rows.append(Row(name, "baseline", tuple(outcomes), k, direction, dataset))
+            rows += _ablations(inputs, model, variants, like, n_folds)
+        peers = baseline_outcomes(inputs.companies, inputs.partnerships, country)
+        rows += [
+            Row(name, "baseline", tuple(o), k, direction, dataset) for name, o in peers.items()
+        ]
     return rows
 
 
-def _ablations(inputs: Inputs, model: PartnerModel, like: Row, n_folds: int) -> list[Row]:
+def _ablation_models(inputs: Inputs) -> dict[str, PartnerModel]:
+    """The model refitted without one part of its vectorizer, or without the hub correction."""
+    found = {}
+    for label, params in VECTORIZER_ABLATIONS.items():
+        variant = build_model(inputs)
+        variant.vectorizer = clone(variant.vectorizer).set_params(**params)
+        found[f"without {label}"] = variant.fit(inputs.companies, inputs.partnerships)
+    unhubbed = build_model(inputs).set_params(hub_weight=0.0)
+    found["without hub correction"] = unhubbed.fit(inputs.companies, inputs.partnerships)
+    return found
+
+
+def _ablations(
+    inputs: Inputs, model: PartnerModel, variants: dict[str, PartnerModel], like: Row, n_folds: int
+) -> list[Row]:
     """The model with one part removed at a time, on the same queries as `like`."""
     partnerships, country = inputs.partnerships, DIRECTIONS[like.direction]
     queries = partners_by(partnerships, country)
@@ -104,17 +118,8 @@ def _ablations(inputs: Inputs, model: PartnerModel, like: Row, n_folds: int) -> 
         found[f"without {component}"] = evaluate_model(
             model, partnerships, n_folds, drop={component}, query_country=country
         )
-    for label, params in VECTORIZER_ABLATIONS.items():
-        variant = build_model(inputs)
-        variant.vectorizer = clone(variant.vectorizer).set_params(**params)
-        variant.fit(inputs.companies, partnerships)
-        found[f"without {label}"] = evaluate_model(
-            variant, partnerships, n_folds, query_country=country
-        )
-    unhubbed = build_model(inputs).set_params(hub_weight=0.0).fit(inputs.companies, partnerships)
-    found["without hub correction"] = evaluate_model(
-        unhubbed, partnerships, n_folds, query_country=country
-    )
+    for label, variant in variants.items():
+        found[label] = evaluate_model(variant, partnerships, n_folds, query_country=country)
     return [
         Row(f"  {name}", "ablation", tuple(outcomes), like.k, like.direction, like.dataset)
         for name, outcomes in found.items()
