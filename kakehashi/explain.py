@@ -161,10 +161,10 @@ def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
         token = match.group().casefold() if match else ""
         broken = match is None or bool(text[end : match.start()].strip())  # punctuation between
         if run and (broken or stem(token) not in first_seen):
-            found.setdefault(" ".join(run), min(first_seen[stem(w)] for w in run))
+            found.setdefault(" ".join(run), min(first_seen[stem(w.casefold())] for w in run))
             run = []
         if match:
-            run += [token] if stem(token) in first_seen else []
+            run += [_display(match.group())] if stem(token) in first_seen else []
             written |= {stem(token)} | {stem(part) for part in token.split("-")}
             end = match.end()
     for position, term in enumerate(terms):
@@ -181,10 +181,15 @@ def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
     return tuple(sorted(whole, key=lambda phrase: found[phrase]))[:MAX_TERMS]
 
 
+def _display(word: str) -> str:
+    """A word as shown in a sentence: acronyms and names keep their capitals (ADAS, iPhone)."""
+    return word if any(c.isupper() for c in word[1:]) else word.casefold()
+
+
 def _as_written(term: str, company: Company, vectorizer) -> str:
     """The term as the company wrote it: one that came from the glossary shows its Japanese too."""
     raw = _raw_text(company)
-    if term in raw.casefold():
+    if term.casefold() in raw.casefold():
         return term
     pattern, glossary = vectorizer.glossary_pattern_, vectorizer.glossary_map_
     present = set(pattern.findall(raw)) if pattern is not None else set()

@@ -77,6 +77,7 @@ def test_explain_shows_glossary_terms_with_the_japanese_written(model):
         (("drive", "base"), "camera-based driving aids", ("driving",)),
         (("connect car", "connect"), "connected cars; connected car", ("connected cars",)),
         (("machin", "learn"), "機械学習", ("machin", "learn")),  # a term the text does not write
+        (("ada", "assist"), "Electrified powertrains, ADAS and parking assistance", ("ADAS", "assistance")),
     ],
 )  # fmt: skip
 def test_phrases_keep_what_the_text_writes_together_whole(terms, text, expected):
