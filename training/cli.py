@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--folds", type=int, default=5, help="grouped folds for learned weights"
     )
     evaluate_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    evaluate_cmd.add_argument(
+        "--learn-weights", action="store_true", help="evaluate learned weights (grouped folds)"
+    )
     evaluate_cmd.add_argument("--no-ablations", action="store_true", help="skip the ablation rows")
     evaluate_cmd.add_argument(
         "--variant",
@@ -72,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     train_cmd.add_argument("--models-dir", type=Path, default=Path("models"))
     train_cmd.add_argument(
         "--no-promote", action="store_true", help="save the version without promoting it"
+    )
+    train_cmd.add_argument(
+        "--learn-weights",
+        action="store_true",
+        help="learn the component weights from the partnerships (default: the defaults)",
     )
     for name, help_text in (
         ("list", "list model versions"),
@@ -168,12 +176,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UsageError("evaluate needs --partnerships: the known pairs are the ground truth")
     if not 1 <= args.k <= 1000:
         raise UsageError("--k must be between 1 and 1000")
-    rows = report.compare(inputs, k=args.k, n_folds=args.folds, ablations=not args.no_ablations)
+    options = {"k": args.k, "n_folds": args.folds, "ablations": not args.no_ablations}
+    options["learn"] = args.learn_weights
+    rows = report.compare(inputs, **options)
     for name, path in (parse_variant(option) for option in args.variant):
-        variant = apply_variant(inputs, path)
-        rows += report.compare(
-            variant, k=args.k, n_folds=args.folds, ablations=not args.no_ablations, dataset=name
-        )
+        rows += report.compare(apply_variant(inputs, path), dataset=name, **options)
     print(report.as_json(rows) if args.json else report.format_table(rows, args.k))
     return EXIT_OK
 
@@ -184,7 +191,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"validating {args.companies}" + (f" and {args.partnerships}" if args.partnerships else "")
     )
     inputs = _inputs(args)
-    result = train(inputs, args.models_dir, promote=not args.no_promote, report=stderr_report)
+    result = train(
+        inputs,
+        args.models_dir,
+        promote=not args.no_promote,
+        report=stderr_report,
+        learn_weights=args.learn_weights,
+    )
     if result.outcomes:
         print_partner_ranks(result, inputs)
     manifest = result.manifest

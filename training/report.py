@@ -70,11 +70,20 @@ class Margin:
 
 
 def compare(
-    inputs: Inputs, k: int = 10, n_folds: int = 5, ablations: bool = True, dataset: str = "bundled"
+    inputs: Inputs,
+    k: int = 10,
+    n_folds: int = 5,
+    ablations: bool = True,
+    dataset: str = "bundled",
+    learn: bool = False,
 ) -> list[Row]:
-    """For each direction: the model (grouped folds), optionally its ablations, then every peer."""
-    model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
-    variants = _ablation_models(inputs) if ablations else {}
+    """For each direction: the model, optionally its ablations, then every peer.
+
+    With `learn`, the model's weights are learned on folds grouped by query firm; otherwise it
+    uses the defaults and the learned weights are one of the ablations.
+    """
+    model = build_model(inputs, learn=learn).fit(inputs.companies, inputs.partnerships)
+    variants = _ablation_models(inputs, learn) if ablations else {}
     rows = []
     for direction, country in DIRECTIONS.items():
         like = Row("", "", (), k, direction, dataset)
@@ -89,15 +98,21 @@ def compare(
     return rows
 
 
-def _ablation_models(inputs: Inputs) -> dict[str, PartnerModel]:
-    """The model refitted without one part of its vectorizer, or without the hub correction."""
+def _ablation_models(inputs: Inputs, learn: bool) -> dict[str, PartnerModel]:
+    """The model refitted without one part of its vectorizer, or without the hub correction,
+    and (for a model that does not learn) with learned weights."""
     found = {}
     for label, params in VECTORIZER_ABLATIONS.items():
-        variant = build_model(inputs)
+        variant = build_model(inputs, learn=learn)
         variant.vectorizer = clone(variant.vectorizer).set_params(**params)
         found[f"without {label}"] = variant.fit(inputs.companies, inputs.partnerships)
-    unhubbed = build_model(inputs).set_params(hub_weight=0.0)
+    unhubbed = build_model(inputs, learn=learn).set_params(hub_weight=0.0)
     found["without hub correction"] = unhubbed.fit(inputs.companies, inputs.partnerships)
+    if not learn:
+        learned = build_model(inputs, learn=True)
+        found["learned weights (grouped folds)"] = learned.fit(
+            inputs.companies, inputs.partnerships
+        )
     return found
 
 
@@ -108,16 +123,20 @@ def _ablations(
     partnerships, country = inputs.partnerships, DIRECTIONS[like.direction]
     queries = partners_by(partnerships, country)
     candidates = candidate_ids(inputs.companies, country)
-    fixed = model.with_weights(default_weights())
-    found = {
-        "default weights (nothing learned)": run_queries(
+    found = {}
+    if model.learn:
+        fixed = model.with_weights(default_weights())
+        found["default weights (nothing learned)"] = run_queries(
             fixed.candidate_scores, candidates, queries
         )
-    }
     for component in COMPONENTS:
-        found[f"without {component}"] = evaluate_model(
-            model, partnerships, n_folds, drop={component}, query_country=country
-        )
+        if model.learn:
+            found[f"without {component}"] = evaluate_model(
+                model, partnerships, n_folds, drop={component}, query_country=country
+            )
+        elif model.weights_[component] > 0:
+            fixed = model.with_weights(default_weights({component}))
+            found[f"without {component}"] = run_queries(fixed.candidate_scores, candidates, queries)
     for label, variant in variants.items():
         found[label] = evaluate_model(variant, partnerships, n_folds, query_country=country)
     return [

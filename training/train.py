@@ -104,21 +104,25 @@ def require_both_countries(inputs: Inputs) -> None:
             raise InvalidListError([Problem(str(inputs.files["companies"]), 1, "country", message)])
 
 
-def build_model(inputs: Inputs, random_state: int = 0) -> PartnerModel:
+def build_model(inputs: Inputs, random_state: int = 0, learn: bool = False) -> PartnerModel:
     """An unfitted model configured with the inputs' taxonomy and glossary."""
     vectorizer = ProfileVectorizer(
         taxonomy=inputs.taxonomy, glossary=inputs.glossary, random_state=random_state
     )
-    return PartnerModel(vectorizer=vectorizer, random_state=random_state)
+    return PartnerModel(vectorizer=vectorizer, learn=learn, random_state=random_state)
 
 
 def train(
-    inputs: Inputs, models_dir: Path, promote: bool = True, report: Report = quiet
+    inputs: Inputs,
+    models_dir: Path,
+    promote: bool = True,
+    report: Report = quiet,
+    learn_weights: bool = False,
 ) -> TrainResult:
     """Fit on validated inputs, evaluate, save a new version and (by default) promote it."""
     require_both_countries(inputs)
     with step(report, f"fitting on {len(inputs.companies)} companies"):
-        model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
+        model = build_model(inputs, learn=learn_weights).fit(inputs.companies, inputs.partnerships)
     outcomes: dict[str, list[QueryOutcome]] = {}
     baselines: dict[str, dict] = {}
     if inputs.partnerships:

@@ -216,11 +216,13 @@ def test_candidates_interests_count_in_the_score(inputs):
     assert parts["interests"][0] > parts["interests"][1]
 
 
-def test_fit_learns_weights_from_partnerships(model):
+def test_fit_learns_weights_from_partnerships_when_asked(inputs, model):
     from kakehashi.scoring import DEFAULT_WEIGHTS
 
-    assert model.weights_ != pytest.approx(DEFAULT_WEIGHTS)
-    assert sum(model.weights_.values()) == pytest.approx(1.0)
+    assert model.weights_ == DEFAULT_WEIGHTS  # by default the defaults rank
+    learned = build_model(inputs, learn=True).fit(inputs.companies, inputs.partnerships)
+    assert learned.weights_ != pytest.approx(DEFAULT_WEIGHTS)
+    assert sum(learned.weights_.values()) == pytest.approx(1.0)
 
 
 def test_fit_with_given_weights_or_learn_off_keeps_them(inputs):
@@ -231,7 +233,8 @@ def test_fit_with_given_weights_or_learn_off_keeps_them(inputs):
     unlearned = PartnerModel(vectorizer, learn=False).fit(inputs.companies, inputs.partnerships)
     assert unlearned.weights_ == DEFAULT_WEIGHTS
     given = {**DEFAULT_WEIGHTS, "words": 0.5}
-    fixed = PartnerModel(vectorizer, weights=given).fit(inputs.companies, inputs.partnerships)
+    fixed = PartnerModel(vectorizer, weights=given, learn=True)
+    fixed.fit(inputs.companies, inputs.partnerships)
     assert fixed.weights_ == given
 
 

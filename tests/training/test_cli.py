@@ -304,3 +304,27 @@ def test_glossary_option_uses_the_users_terms(tmp_path, fixture_companies):
         )
         == 2
     )
+
+
+def test_train_learns_weights_only_when_asked(tmp_path, fixture_companies, fixture_partnerships):
+    import json
+
+    from kakehashi.scoring import DEFAULT_WEIGHTS
+
+    args = [
+        "train",
+        "--companies",
+        str(fixture_companies),
+        "--partnerships",
+        str(fixture_partnerships),
+    ]
+    weights = {}
+    for flag in ([], ["--learn-weights"]):
+        models = tmp_path / ("learned" if flag else "defaults")
+        assert main([*args, "--models-dir", str(models), *flag]) == 0
+        version = registry.current_version(models)
+        weights[bool(flag)] = json.loads((models / version / "manifest.json").read_text())[
+            "weights"
+        ]
+    assert weights[False] == {k: round(v, 4) for k, v in DEFAULT_WEIGHTS.items()}
+    assert weights[True] != weights[False]

@@ -8,6 +8,7 @@ import pytest
 from kakehashi.model import PartnerModel
 from training import evaluate
 from training.evaluate import QueryOutcome, ndcg_at, pessimistic_ranks, summarize
+from training.train import build_model
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,7 @@ def test_ndcg_is_one_for_a_perfect_ranking_and_less_otherwise():
 def test_evaluate_model_never_trains_on_the_held_out_firms_partners(
     monkeypatch, inputs, model, query_country, side
 ):
+    learning = build_model(inputs, learn=True).fit(inputs.companies, inputs.partnerships)
     seen: list[set[str]] = []
     real = PartnerModel.learned_weights
 
@@ -57,7 +59,7 @@ def test_evaluate_model_never_trains_on_the_held_out_firms_partners(
 
     monkeypatch.setattr(evaluate, "run_queries", run_spy)
     outcomes = evaluate.evaluate_model(
-        model, inputs.partnerships, n_folds=3, query_country=query_country
+        learning, inputs.partnerships, n_folds=3, query_country=query_country
     )
     assert len(seen) == 3
     assert {o.query_id for o in outcomes} == {p.pair[side] for p in inputs.partnerships}
