@@ -38,15 +38,21 @@ def normalized(weights: dict[str, float]) -> dict[str, float]:
     return {name: value / total for name, value in weights.items()}
 
 
+PREVIOUS = {
+    "sectors": 0.25,
+    "words": 0.10,
+    "chars": 0.05,
+    "latent": 0.10,
+    "interests": 0.25,
+    "sought_sectors": 0.25,
+}  # the defaults before this sweep
 CONFIGURATIONS = {
     "defaults": DEFAULT_WEIGHTS,
-    "text-balanced": {"sectors": 0.15, "words": 0.20, "chars": 0.10, "latent": 0.05,
-                      "interests": 0.35, "sought_sectors": 0.15},
+    "previous defaults": PREVIOUS,
+    "previous, no latent view": normalized({**PREVIOUS, "latent": 0.0}),
+    "defaults with a latent view": {"sectors": 0.15, "words": 0.20, "chars": 0.10, "latent": 0.05,
+                                    "interests": 0.35, "sought_sectors": 0.15},
     "equal": {name: 1 / 6 for name in DEFAULT_WEIGHTS},
-    "defaults, no latent": normalized({**DEFAULT_WEIGHTS, "latent": 0.0}),
-    "text-balanced, no latent": normalized(
-        {"sectors": 0.15, "words": 0.20, "chars": 0.10, "latent": 0.0, "interests": 0.35,
-         "sought_sectors": 0.15}),
 }  # fmt: skip
 HUB_WEIGHTS = (0.0, 0.5, 1.0)
 
