@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kakehashi.companies import Company
 from kakehashi.tokens import stem, stemmed_text
@@ -21,6 +22,13 @@ if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
     from kakehashi.queries import Match, Query
 
 MAX_TERMS = 6
+# Words that say nothing on their own in "X seeks ..., which Y works on" (fine inside a phrase).
+VACUOUS = frozenset(
+    ["technology", "technologies", "product", "products", "solution", "solutions", "service",
+     "services", "platform", "platforms", "company", "companies", "business", "businesses",
+     "invest", "invests", "investing", "investment", "investments", "partner", "partners",
+     "partnering", "startups", "start-ups", "new", "development", "developing"]
+)  # fmt: skip
 TERM_BREAK = "; "  # between the English terms added for Japanese text, so phrases stay apart
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
 
@@ -143,33 +151,75 @@ def _top_terms(
 
 
 def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
-    """The chosen (stemmed) terms as the text writes them: chosen words side by side are one phrase.
+    """The chosen (stemmed) terms as the text writes them, as short phrases.
 
-    From "vehicles for autonomous driving", the chosen 'autonom', 'drive' and 'vehicl' read
-    'vehicles' and 'autonomous driving', never 'vehicles, autonomous and driving'. A word the text
-    writes only inside a hyphenated word ('based' of 'camera-based') is dropped.
+    Chosen words side by side in the text form one phrase: from "vehicles for autonomous driving",
+    'autonom', 'drive' and 'vehicl' read 'vehicles' and 'autonomous driving'. Within one
+    comma-separated item, a phrase also spans up to two words that are not chosen when one of them
+    says something ("cell and gene therapy", at most four words), but not a mere "and". A word the
+    text writes only inside a hyphenated word ('based' of 'camera-based') is dropped, and so is a
+    lone word that says nothing in a sentence ('technologies', 'products').
     """
     first_seen: dict[str, int] = {}
     for position, term in enumerate(terms):
         for word in term.split():
             first_seen.setdefault(word, position)
     found: dict[str, int] = {}
-    run: list[str] = []
     written: set[str] = set()
-    end = 0
-    for match in [*_WORD.finditer(text), None]:
-        token = match.group().casefold() if match else ""
-        broken = match is None or bool(text[end : match.start()].strip())  # punctuation between
-        if run and (broken or stem(token) not in first_seen):
-            found.setdefault(" ".join(run), min(first_seen[stem(w.casefold())] for w in run))
-            run = []
-        if match:
-            run += [_display(match.group())] if stem(token) in first_seen else []
-            written |= {stem(token)} | {stem(part) for part in token.split("-")}
-            end = match.end()
+    for item in _items(text):
+        written |= {stem(t.casefold()) for t in item}
+        written |= {stem(part) for t in item for part in t.casefold().split("-")}
+        content = [t.casefold() not in ENGLISH_STOP_WORDS for t in item]
+        for span in _spans([stem(t.casefold()) in first_seen for t in item], content):
+            words = item[span[0] : span[1] + 1]
+            phrase = " ".join(_display(w) for w in words)
+            chosen = [
+                first_seen[stem(w.casefold())] for w in words if stem(w.casefold()) in first_seen
+            ]
+            if len(words) > 1 or phrase.casefold() not in VACUOUS:
+                found.setdefault(phrase, min(chosen))
     for position, term in enumerate(terms):
         if not any(word in written for word in term.split()):
             found.setdefault(term, position)
+    return _distinct(found)
+
+
+def _items(text: str) -> list[list[str]]:
+    """The words of each stretch of text between punctuation marks."""
+    items: list[list[str]] = [[]]
+    end = 0
+    for match in _WORD.finditer(text):
+        if text[end : match.start()].strip() and items[-1]:
+            items.append([])
+        items[-1].append(match.group())
+        end = match.end()
+    return [item for item in items if item]
+
+
+def _spans(
+    chosen: Sequence[bool], content: Sequence[bool], bridge: int = 2, longest: int = 4
+) -> list[tuple[int, int]]:
+    """(first, last) positions of runs of chosen words; a gap of at most `bridge` words with a
+    content word in it is bridged while the phrase stays within `longest` words."""
+    spans: list[tuple[int, int]] = []
+    for position in (p for p, is_chosen in enumerate(chosen) if is_chosen):
+        gap = range(spans[-1][1] + 1, position) if spans else range(0)
+        adjacent = bool(spans) and not gap
+        bridged = (
+            bool(spans)
+            and 0 < len(gap) <= bridge
+            and any(content[g] for g in gap)
+            and position - spans[-1][0] < longest
+        )
+        if adjacent or bridged:
+            spans[-1] = (spans[-1][0], position)
+        else:
+            spans.append((position, position))
+    return spans
+
+
+def _distinct(found: dict[str, int]) -> tuple[str, ...]:
+    """The phrases in order, each stemmed phrase once, none inside a longer one, at most six."""
     stems = {phrase: stemmed_text(phrase) for phrase in found}
     first_written: dict[str, str] = {}
     for phrase in found:  # the first way the text writes a stemmed phrase is the one shown
@@ -204,8 +254,12 @@ def _as_written(term: str, company: Company, vectorizer) -> str:
 
 
 def _join(items) -> str:
+    """'a', 'a and b', 'a, b and c'; with a comma before the last 'and' when an item has its own."""
     items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    last = ", and " if any(" and " in item for item in items) else " and "
+    return ", ".join(items[:-1]) + last + items[-1]
 
 
 def _summary(

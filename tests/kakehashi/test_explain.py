@@ -77,7 +77,10 @@ def test_explain_shows_glossary_terms_with_the_japanese_written(model):
         (("drive", "base"), "camera-based driving aids", ("driving",)),
         (("connect car", "connect"), "connected cars; connected car", ("connected cars",)),
         (("machin", "learn"), "機械学習", ("machin", "learn")),  # a term the text does not write
-        (("ada", "assist"), "Electrified powertrains, ADAS and parking assistance", ("ADAS", "assistance")),
+        (("ada", "assist"), "Electrified powertrains, ADAS and parking assistance", ("ADAS and parking assistance",)),
+        (("cell", "therapi", "rare"), "cell and gene therapy, rare disease", ("cell and gene therapy", "rare")),
+        (("cybersecur", "intrus detect"), "cybersecurity and intrusion detection", ("cybersecurity", "intrusion detection")),
+        (("technolog", "sens"), "sensing technologies, new technologies", ("sensing technologies",)),
     ],
 )  # fmt: skip
 def test_phrases_keep_what_the_text_writes_together_whole(terms, text, expected):
@@ -92,3 +95,18 @@ def test_summary_names_sectors_by_their_short_names(model):
     summary = model.explain(query, match).summary
     assert summary.startswith("Both work in semiconductors and AR/VR")
     assert "spatial computing" not in summary
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["AI"], "AI"),
+        (["AI", "robotics"], "AI and robotics"),
+        (["AI", "robotics", "cloud"], "AI, robotics and cloud"),
+        (["ADAS and parking assistance", "software"], "ADAS and parking assistance, and software"),
+    ],
+)
+def test_join_reads_as_a_sentence(items, expected):
+    from kakehashi.explain import _join
+
+    assert _join(items) == expected
