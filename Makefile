@@ -45,8 +45,9 @@ lint: $(STAMP)  ## check style with ruff
 format: $(STAMP)  ## format the code with ruff
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
-bench: model  ## run the benchmarks (prints tables)
+bench: model  ## train, rank and serve synthetic lists (sizes: BENCH_SIZES=1000,10000) and print tables
 	$(PY) benchmarks/bench_rank.py --models-dir $(MODELS)
+	$(PY) -m benchmarks --sizes $${BENCH_SIZES:-1000,10000} --bundled-models $(MODELS)
 
 docker-check:  ## build the Dockerfile and smoke-test the image (needs ../shared/tools/docker-check, root)
 	@test -x $(DOCKER_CHECK) || { echo "docker-check: needs $(DOCKER_CHECK) (the shared tools checked out beside this repo)" >&2; exit 2; }

@@ -1,0 +1,179 @@
+"""HTTP throughput and latency of the served app, and gunicorn's memory, on loopback.
+
+The server is the same command as `make run` (service/gunicorn_conf.py, access log on), bound to
+a free port of 127.0.0.1. Load comes from wrk (Debian's `wrk`) when installed, otherwise from a
+small threaded Python client (slower: it shares the 2 cores and the GIL with itself).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.tables import percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+LOADED_LINE = "serving model"  # the holder logs this once per worker when its model is loaded
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running gunicorn: its master pid, port and the seconds until every worker had a model."""
+
+    pid: int
+    port: int
+    ready_s: float
+
+
+@dataclass(frozen=True)
+class Load:
+    """One endpoint under load."""
+
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(models_dir: Path, workers: int, timeout_s: float = 900) -> Iterator[Server]:
+    """Start gunicorn on the promoted model of models_dir; stop it (SIGTERM, then SIGKILL) after."""
+    port = free_port()
+    env = dict(os.environ, KAKEHASHI_MODEL_DIR=str(models_dir), KAKEHASHI_WORKERS=str(workers))
+    env["KAKEHASHI_TIMEOUT"] = "600"  # a worker loading a 100k model must not be killed
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--config",
+        "service/gunicorn_conf.py",
+    ]
+    command += ["--bind", f"127.0.0.1:{port}", "service:create_app()"]
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            while True:
+                log.seek(0)
+                if log.read().count(LOADED_LINE) >= workers:
+                    break
+                if process.poll() is not None or time.perf_counter() - started > timeout_s:
+                    log.seek(0)
+                    raise RuntimeError(f"gunicorn did not start:\n{log.read()[-2000:]}")
+                time.sleep(0.1)
+            yield Server(process.pid, port, time.perf_counter() - started)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def memory_gb(pid: int) -> tuple[float, float]:
+    """RSS and PSS (GB) of a process and its children, from /proc/<pid>/smaps_rollup."""
+    pids = [pid]
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+        pids += [int(child) for child in handle.read().split()]
+    rss = pss = 0
+    for each in pids:
+        with open(f"/proc/{each}/smaps_rollup", encoding="ascii") as handle:
+            fields = dict(re.findall(r"^(\w+):\s+(\d+) kB", handle.read(), re.MULTILINE))
+        rss += int(fields["Rss"])
+        pss += int(fields["Pss"])
+    return rss * 1024 / 1e9, pss * 1024 / 1e9
+
+
+def load_generator() -> str:
+    """Which load generator runs: `wrk` or the Python fallback."""
+    return "wrk" if shutil.which("wrk") else "python threads"
+
+
+def hammer(
+    port: int,
+    name: str,
+    method: str,
+    path: str,
+    body: bytes | None,
+    seconds: float,
+    connections: int,
+) -> Load:
+    """Load one endpoint for `seconds` with `connections` concurrent keep-alive connections."""
+    if shutil.which("wrk"):
+        return _wrk(port, name, method, path, body, seconds, connections)
+    return _threads(port, name, method, path, body, seconds, connections)
+
+
+def _wrk(port, name, method, path, body, seconds, connections) -> Load:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f"wrk.method = {json.dumps(method)}\n")
+        if body is not None:
+            script.write(f"wrk.body = {json.dumps(body.decode('utf-8'))}\n")
+            script.write('wrk.headers["Content-Type"] = "application/json"\n')
+    try:
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s"]
+        command += [script.name, f"http://127.0.0.1:{port}{path}"]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = int(bad.group(1)) if bad else 0
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return Load(name, rps, _wrk_ms(out, "50%"), _wrk_ms(out, "99%"), errors)
+
+
+def _wrk_ms(out: str, label: str) -> float:
+    value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+def _threads(port, name, method, path, body, seconds, connections) -> Load:
+    latencies: list[float] = []
+    errors = [0]
+    deadline = time.perf_counter() + seconds
+    headers = {"Content-Type": "application/json"} if body else {}
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors[0] += response.status >= 400
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    return Load(name, len(latencies) / elapsed, p50, p99, errors[0])

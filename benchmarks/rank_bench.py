@@ -1,0 +1,167 @@
+"""Ranking core latency: the model against peers on the same vectors, for one Japanese firm.
+
+Peers see the model's own fitted profiles (`profiles_`): the query firm's row and the rows of
+every Israeli firm. Their reference is the exhaustive cosine ranking of those rows; the model's
+reference is the full sort of its own `score_all`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import normalize
+
+from benchmarks.tables import percentile
+from kakehashi.companies import Company
+from kakehashi.registry import load_promoted
+
+TOP_K = 10
+DENSE_LIMIT_BYTES = 2 * 2**30  # faiss needs a dense float32 copy of the candidates
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One method's latencies (ms) and its top-10 overlap with its exhaustive ranking."""
+
+    method: str
+    p50: float
+    p99: float
+    overlap: float | None
+    note: str = ""
+
+
+def top_of(scores: np.ndarray, k: int = TOP_K) -> np.ndarray:
+    """Positions of the k highest scores, best first, ties by position (the exhaustive ranking)."""
+    return np.argsort(-scores, kind="stable")[:k]
+
+
+def overlap(found: np.ndarray, exact: np.ndarray) -> float:
+    """Share of the exact top-k that a method found."""
+    return len(set(found.tolist()) & set(exact.tolist())) / len(exact)
+
+
+def measure(run: Callable[[], np.ndarray], repeat: int) -> tuple[list[float], np.ndarray]:
+    """Latencies in ms of `repeat` calls (after one warm-up) and the last call's top positions."""
+    found = run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        found = run()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, np.asarray(found)
+
+
+def peers(query: sp.csr_matrix, candidates: sp.csr_matrix) -> dict[str, Callable[[], np.ndarray]]:
+    """Each peer as a call returning its top-10 candidate positions (fitting is not timed)."""
+    unit = normalize(candidates).tocsr()
+    unit_t = unit.T.tocsr()
+    neighbors = NearestNeighbors(n_neighbors=TOP_K, metric="cosine", algorithm="brute")
+    neighbors.fit(candidates)
+
+    def csr_argpartition() -> np.ndarray:
+        scores = (normalize(query) @ unit_t).toarray().ravel()
+        part = np.argpartition(-scores, TOP_K)[:TOP_K]
+        return part[np.argsort(-scores[part], kind="stable")]
+
+    found = {
+        "NearestNeighbors(cosine, brute)": lambda: neighbors.kneighbors(query)[1][0],
+        "cosine_similarity + argsort": lambda: top_of(cosine_similarity(query, candidates)[0]),
+        "CSR q @ X.T + argpartition": csr_argpartition,
+    }
+    try:
+        from sparse_dot_topn import sp_matmul_topn
+
+        def topn() -> np.ndarray:
+            row = sp_matmul_topn(normalize(query), unit_t, top_n=TOP_K, sort=True)
+            return row.indices
+
+        found["sparse_dot_topn sp_matmul_topn"] = topn
+    except ImportError:
+        pass
+    found.update(_faiss(query, unit))
+    return found
+
+
+def _faiss(query: sp.csr_matrix, unit: sp.csr_matrix) -> dict[str, Callable[[], np.ndarray]]:
+    try:
+        import faiss
+    except ImportError:
+        return {}
+    if unit.shape[0] * unit.shape[1] * 4 > DENSE_LIMIT_BYTES:
+        return {}
+    index = faiss.IndexFlatIP(unit.shape[1])
+    index.add(unit.toarray().astype(np.float32))
+
+    def search() -> np.ndarray:
+        dense = normalize(query).toarray().astype(np.float32)
+        return index.search(dense, TOP_K)[1][0]
+
+    return {"faiss IndexFlatIP (dense view)": search}
+
+
+def bench_rank(models_dir: Path, repeat: int) -> tuple[list[Timed], dict[str, object]]:
+    """Time the model and every peer on the promoted model of `models_dir`."""
+    started = time.perf_counter()
+    model = load_promoted(models_dir).model
+    load_s = time.perf_counter() - started
+    row = int(np.flatnonzero(model.countries_ == "JP")[0])
+    il_rows = np.flatnonzero(model.countries_ == "IL")
+    query = model._query_at(row)
+    firm = model.companies_[row]
+    profile = Company("adhoc", "Ad hoc", "JP", firm.sectors, firm.description, firm.interests)
+    own = top_of(model.score_all(query)[il_rows])
+    row_of = {r: n for n, r in enumerate(il_rows)}
+    results = []
+    for name, run, with_overlap in [
+        ("model.rank (top 10, no explanations)", lambda: model.rank(query, TOP_K), True),
+        ("model.score_all (all scores)", lambda: model.score_all(query), False),
+        (
+            "query_for_profile + rank (ad hoc)",
+            lambda: model.rank(model.query_for_profile(profile), TOP_K),
+            False,
+        ),
+    ]:
+        times, found = measure(run, repeat)
+        share = overlap(np.array([row_of[m.row] for m in found]), own) if with_overlap else None
+        results.append(Timed(name, percentile(times, 50), percentile(times, 99), share))
+    candidates = model.profiles_[il_rows].tocsr()
+    vector = model.profiles_[row]
+    exact = top_of(cosine_similarity(vector, candidates)[0])
+    for name, run in peers(vector, candidates).items():
+        times, found = measure(run, repeat)
+        results.append(
+            Timed(name, percentile(times, 50), percentile(times, 99), overlap(found, exact))
+        )
+    info = {
+        "load_s": load_s,
+        "shape": model.profiles_.shape,
+        "nnz": model.profiles_.nnz,
+        "candidates": il_rows.size,
+    }
+    return results, info
+
+
+def rank_rows(n: int, results: list[Timed]) -> list[list[object]]:
+    """Rows of the ranking table: p50, p99, ratio to the model's rank p50, overlap."""
+    base = results[0].p50
+    return [
+        [
+            f"{n:,}",
+            r.method,
+            f"{r.p50:.2f}",
+            f"{r.p99:.2f}",
+            f"{r.p50 / base:.3g}",
+            "-" if r.overlap is None else f"{r.overlap:.1f}",
+        ]
+        for r in results
+    ]
+
+
+RANK_HEADER = ["N", "method", "p50 ms", "p99 ms", "p50 / model.rank", "top-10 overlap"]
