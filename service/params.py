@@ -32,5 +32,9 @@ def require_json_body() -> None:
             "unsupported_media_type",
             f"the body must be JSON (Content-Type: application/json); got {given}",
         )
-    if request.get_json(silent=True) is None:
+    try:
+        document = request.get_json(silent=True)
+    except RecursionError:  # json's decoder recurses once per level of nesting
+        raise ApiError("invalid_json", "the body is nested too deeply to be read") from None
+    if document is None:
         raise ApiError("invalid_json", "the body is not valid JSON")

@@ -202,3 +202,9 @@ def test_errors_every_code_is_documented(document):
 def test_errors_api_error_rejects_unregistered_code():
     with pytest.raises(ValueError, match="undocumented"):
         ApiError("made_up_code", "nope")
+
+
+def test_errors_deeply_nested_json_is_a_400_not_a_500(client):
+    body = '{"profile":' * 1000 + "{}" + "}" * 1000
+    response = client.post("/v1/match", data=body, content_type="application/json")
+    assert_error(response, 400, "invalid_json", "nested too deeply")
