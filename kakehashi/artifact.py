@@ -44,6 +44,7 @@ def save_model(model: object, path: Path) -> str:
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as handle:
         joblib.dump({"format": ARTIFACT_FORMAT, "model": model}, handle, compress=3)
         handle.flush()
+        os.chmod(handle.name, 0o644)  # readable by a server running as another user
         os.fsync(handle.fileno())
     os.replace(handle.name, path)
     return file_sha256(path)

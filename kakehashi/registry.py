@@ -28,6 +28,9 @@ ARTIFACT = "artifact.joblib"
 MANIFEST = "manifest.json"
 POINTER = "promoted.json"
 logger = logging.getLogger(__name__)
+# Versions are read by a server that may run as another user (a read-only volume in Docker):
+# readable by all, writable by the owner; temporary files would otherwise be 0600 and 0700.
+READABLE_FILE, READABLE_FOLDER = 0o644, 0o755
 VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?$")
 
 
@@ -48,6 +51,7 @@ def write_json_atomic(path: Path, document: object) -> None:
         json.dump(document, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
         handle.flush()
+        os.chmod(handle.name, READABLE_FILE)
         os.fsync(handle.fileno())
     os.replace(handle.name, path)
 
@@ -57,6 +61,7 @@ def save_version(models_dir: Path, model: PartnerModel, manifest: dict) -> str:
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=".staging-"))
+    os.chmod(staging, READABLE_FOLDER)
     try:
         sha = save_model(model, staging / ARTIFACT)
         version = _new_version(models_dir, sha)

@@ -26,7 +26,7 @@ def require_token() -> None:
             "send the admin token as `Authorization: Bearer <token>`",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    if not hmac.compare_digest(given.strip().encode(), str(expected).encode()):
+    if not hmac.compare_digest(given.strip().encode(), str(expected).strip().encode()):
         raise ApiError("forbidden", "wrong admin token")
 
 

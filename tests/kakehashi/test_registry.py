@@ -92,3 +92,15 @@ def test_load_version_is_quiet_with_the_same_library_versions(tmp_path, model, c
     with caplog.at_level("WARNING", logger="kakehashi.registry"):
         registry.load_version(tmp_path, version)
     assert caplog.records == []
+
+
+def test_saved_versions_are_readable_by_other_users(tmp_path, model):
+    import stat
+
+    version = registry.save_version(tmp_path, model, {})
+    registry.promote(tmp_path, version)
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+    assert mode(tmp_path / version) == 0o755
+    assert mode(tmp_path / version / "artifact.joblib") == 0o644
+    assert mode(tmp_path / version / "manifest.json") == 0o644
+    assert mode(tmp_path / "promoted.json") == 0o644

@@ -134,3 +134,9 @@ def test_model_holder_start_with_damaged_artifact_runs_without_model(models_dir:
         holder.start()
     assert holder.loaded is None
     assert "starting without a model" in caplog.text
+
+
+def test_reload_accepts_a_configured_token_with_surrounding_whitespace(trained_models: Path):
+    client = make_app(trained_models, ADMIN_TOKEN=f"  {ADMIN_TOKEN}\n").test_client()
+    response = client.post("/v1/admin/reload", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert response.status_code == 200
