@@ -100,11 +100,22 @@ def versions(models_dir: Path) -> list[str]:
 
 
 def read_manifest(models_dir: Path, version: str) -> dict:
-    """The manifest of one version."""
-    path = Path(models_dir) / version / MANIFEST
-    if not VERSION_PATTERN.match(version) or not path.is_file():
+    """The manifest of one version (ArtifactError when it is damaged)."""
+    if not isinstance(version, str) or not VERSION_PATTERN.match(version):
         raise UnknownVersionError(f"no model version {version!r} in {models_dir}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    path = Path(models_dir) / version / MANIFEST
+    if not path.is_file():
+        raise UnknownVersionError(f"no model version {version!r} in {models_dir}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{version}/{MANIFEST}: not readable JSON ({exc})") from None
+    artifact = manifest.get("artifact") if isinstance(manifest, dict) else None
+    if not isinstance(artifact, dict) or not all(
+        isinstance(artifact.get(key), str) for key in ("file", "sha256")
+    ):
+        raise ArtifactError(f"{version}/{MANIFEST}: no artifact file and sha256")
+    return manifest
 
 
 def _read_pointer(models_dir: Path) -> dict:
@@ -115,9 +126,17 @@ def _read_pointer(models_dir: Path) -> dict:
         pointer = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ArtifactError(f"{path}: unreadable promotion pointer ({exc})") from None
-    if not isinstance(pointer, dict) or not isinstance(pointer.get("history", []), list):
-        raise ArtifactError(f"{path}: malformed promotion pointer")
-    return {"current": None, "history": [], **pointer}
+    if not isinstance(pointer, dict):
+        raise ArtifactError(f"{POINTER}: malformed promotion pointer (not an object)")
+    pointer = {"current": None, "history": [], **pointer}
+    named = (
+        [pointer["current"], *pointer["history"]] if isinstance(pointer["history"], list) else []
+    )
+    if not isinstance(pointer["history"], list) or not all(
+        v is None or (isinstance(v, str) and VERSION_PATTERN.match(v)) for v in named
+    ):
+        raise ArtifactError(f"{POINTER}: malformed promotion pointer (versions must be names)")
+    return pointer
 
 
 def current_version(models_dir: Path) -> str | None:
@@ -134,10 +153,18 @@ def _locked(models_dir: Path) -> Iterator[None]:
 
 
 def promote(models_dir: Path, version: str) -> str | None:
-    """Make `version` the served one; return the version it replaced."""
+    """Make `version` the served one; return the version it replaced.
+
+    A damaged promoted.json is replaced (its history is lost, and the warning says so), so
+    promoting a good version is always the way to repair a models folder.
+    """
     read_manifest(models_dir, version)
     with _locked(models_dir):
-        pointer = _read_pointer(models_dir)
+        try:
+            pointer = _read_pointer(models_dir)
+        except ArtifactError as exc:
+            logger.warning("replacing a damaged %s: %s", POINTER, exc)
+            pointer = {"current": None, "history": []}
         previous = pointer.get("current")
         if previous and previous != version:
             pointer["history"].append(previous)

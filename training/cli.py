@@ -221,18 +221,26 @@ def print_partner_ranks(result, inputs: Inputs) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print every version, marking the promoted one."""
-    current = registry.current_version(args.models_dir)
+    """Print every version, marking the promoted one; a damaged one is listed as damaged."""
+    try:
+        current = registry.current_version(args.models_dir)
+    except KakehashiError as exc:
+        current = None
+        print(f"warning: {exc}; `promote VERSION` repairs it", file=sys.stderr)
     found = registry.versions(args.models_dir)
     if not found:
         print(f"no model versions in {args.models_dir}")
     for version in found:
-        manifest = registry.read_manifest(args.models_dir, version)
-        metrics = manifest.get("metrics") or {}
         mark = "*" if version == current else " "
-        counts = ", ".join(f"{n} {k}" for k, n in manifest["companies"].items())
+        try:
+            manifest = registry.read_manifest(args.models_dir, version)
+        except KakehashiError as exc:
+            print(f"{mark} {version}  damaged: {exc}")
+            continue
+        metrics = manifest.get("metrics") or {}
+        counts = ", ".join(f"{n} {k}" for k, n in (manifest.get("companies") or {}).items())
         mrr = ", ".join(f"{d} mrr={m['mrr']}" for d, m in metrics.items()) or "no metrics"
-        print(f"{mark} {version}  {manifest['created_at']}  {counts}  {mrr}")
+        print(f"{mark} {version}  {manifest.get('created_at', '')}  {counts}  {mrr}")
     return EXIT_OK
 
 

@@ -104,3 +104,26 @@ def test_saved_versions_are_readable_by_other_users(tmp_path, model):
     assert mode(tmp_path / version / "artifact.joblib") == 0o644
     assert mode(tmp_path / version / "manifest.json") == 0o644
     assert mode(tmp_path / "promoted.json") == 0o644
+
+
+@pytest.mark.parametrize(
+    "pointer", ['{"current": 123}', '{"current": ["a"]}', "[1, 2]", '{"history": "x"}', "{oops"]
+)
+def test_a_damaged_pointer_is_a_named_error_and_promote_repairs_it(two_versions, pointer):
+    models, first, _ = two_versions
+    (models / "promoted.json").write_text(pointer, encoding="utf-8")
+    with pytest.raises(ArtifactError, match="promotion pointer"):
+        registry.current_version(models)
+    registry.promote(models, first)
+    assert registry.current_version(models) == first
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [("not json", "not readable JSON"), ('{"version": "x"}', "no artifact")],
+)
+def test_a_damaged_manifest_is_a_named_error(two_versions, manifest, message):
+    models, first, _ = two_versions
+    (models / first / "manifest.json").write_text(manifest, encoding="utf-8")
+    with pytest.raises(ArtifactError, match=message):
+        registry.read_manifest(models, first)

@@ -140,3 +140,11 @@ def test_reload_accepts_a_configured_token_with_surrounding_whitespace(trained_m
     client = make_app(trained_models, ADMIN_TOKEN=f"  {ADMIN_TOKEN}\n").test_client()
     response = client.post("/v1/admin/reload", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("pointer", ['{"current": 123}', "[1]", '{"current": "nope"}'])
+def test_server_starts_and_answers_with_a_damaged_pointer(models_dir: Path, pointer: str):
+    (models_dir / "promoted.json").write_text(pointer, encoding="utf-8")
+    client = make_app(models_dir).test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503

@@ -328,3 +328,23 @@ def test_train_learns_weights_only_when_asked(tmp_path, fixture_companies, fixtu
         ]
     assert weights[False] == {k: round(v, 4) for k, v in DEFAULT_WEIGHTS.items()}
     assert weights[True] != weights[False]
+
+
+def test_list_shows_a_damaged_version_and_a_damaged_pointer_without_crashing(
+    tmp_path, capsys, fixture_companies
+):
+    models = tmp_path / "models"
+    for _ in range(2):
+        assert (
+            main(["train", "--companies", str(fixture_companies), "--models-dir", str(models)]) == 0
+        )
+    first, second = registry.versions(models)
+    (models / first / "manifest.json").write_text("not json", encoding="utf-8")
+    (models / "promoted.json").write_text('{"current": 123}', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["list", "--models-dir", str(models)]) == 0
+    captured = capsys.readouterr()
+    assert f"{first}  damaged:" in captured.out and second in captured.out
+    assert "promote VERSION` repairs it" in captured.err
+    assert main(["promote", second, "--models-dir", str(models)]) == 0
+    assert registry.current_version(models) == second
