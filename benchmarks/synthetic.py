@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -26,7 +27,7 @@ COLUMNS += ("founded", "stage")
 PHRASE_BREAK = re.compile(r",\s+(?:and\s+)?|;\s+|\s+and\s+(?=[a-z])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Source:
     """The real rows and the phrase pools synthetic firms are drawn from."""
 
@@ -74,6 +75,14 @@ def _pick(rng: np.random.Generator, pool: Sequence[str], size: int) -> list[str]
     return [pool[i] for i in rng.choice(len(pool), size=min(size, len(pool)), replace=False)]
 
 
+@functools.cache
+def _pooled(source: Source, kind: str, sectors: str) -> list[str]:
+    # one pool per sector set: rebuilding it per row made a 100k list take minutes
+    pools = getattr(source, kind)
+    found = [p for s in sectors.split(";") for p in pools.get(s, [])]
+    return sorted(set(found)) if kind == "tags" else found
+
+
 def _sentence(parts: list[str]) -> str:
     if not parts:
         return ""
@@ -91,9 +100,9 @@ def synthetic_row(rng: np.random.Generator, source: Source, country: str, n: int
     description = _pick(rng, heads, 1) + _pick(rng, source.phrases.get(first, []), size - 1)
     interests = []
     if template["interests"]:
-        pool = [p for s in sectors for p in source.interests.get(s, [])]
+        pool = _pooled(source, "interests", template["sectors"])
         interests = _pick(rng, pool, len(phrases_of(template["interests"])))
-    tag_pool = sorted({t for s in sectors for t in source.tags.get(s, [])})
+    tag_pool = _pooled(source, "tags", template["sectors"])
     tags = _pick(rng, tag_pool, len([t for t in template["tags"].split(";") if t]))
     return {
         "id": f"syn-{n:06d}",
