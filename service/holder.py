@@ -28,6 +28,7 @@ class ModelHolder:
         self.check_seconds = check_seconds
         self.logger = logger
         self.loaded: LoadedModel | None = None
+        self.problem: str | None = None  # why the promoted model is not served, for people
         self._lock = threading.Lock()
         self._signature: tuple[int, int, int] | None = None
         self._checked_at = float("-inf")
@@ -42,7 +43,9 @@ class ModelHolder:
         """The served model (ModelNotFoundError when none is loaded)."""
         loaded = self.loaded
         if loaded is None:
-            raise ModelNotFoundError(f"no model loaded from {self.models_dir}; train one first")
+            raise ModelNotFoundError(
+                self.problem or "no model is promoted yet; train one (python -m training train)"
+            )
         return loaded
 
     def start(self) -> None:
@@ -52,7 +55,8 @@ class ModelHolder:
             try:
                 self._reload_locked(force=True)
             except (KakehashiError, OSError) as exc:
-                self.logger.warning("starting without a model: %s", exc)
+                self._note_failure(exc)
+                self._fall_back_locked()
 
     def maybe_reload(self) -> None:
         """Swap in a newly promoted version, checking the pointer at most every check_seconds.
@@ -81,8 +85,29 @@ class ModelHolder:
             self._reload_locked(force=True)
             return previous, self.require().version
 
+    def _note_failure(self, exc: Exception) -> None:
+        """Log why the promoted model cannot be served; keep the reason, without paths."""
+        self.logger.warning("the promoted model cannot be served: %s", exc)
+        reason = str(exc).replace(f"{self.models_dir.resolve()}/", "")
+        reason = reason.replace(f"{self.models_dir}/", "")
+        if not isinstance(exc, ModelNotFoundError):
+            self.problem = (
+                f"the promoted model could not be loaded ({reason}); roll back or retrain"
+            )
+
+    def _fall_back_locked(self) -> None:
+        """Serve the newest version that loads when the promoted one does not."""
+        for version in reversed(registry.versions(self.models_dir)):
+            try:
+                self.loaded = registry.load_version(self.models_dir, version)
+            except (KakehashiError, OSError):
+                continue
+            self.logger.warning("serving the last good version %s instead", version)
+            return
+
     def _reload_locked(self, force: bool) -> None:
         signature = self._pointer_signature()
+        force = force or self.loaded is None  # with no model, keep trying: it may be repaired
         if not force and signature == self._signature:
             return
         self._signature = signature
@@ -95,7 +120,7 @@ class ModelHolder:
             return
         started = time.perf_counter()
         loaded = registry.load_version(self.models_dir, version)
-        previous, self.loaded = self.version, loaded
+        previous, self.loaded, self.problem = self.version, loaded, None
         elapsed = time.perf_counter() - started
         self.logger.info("serving model %s (was %s; loaded in %.2fs)", version, previous, elapsed)
 

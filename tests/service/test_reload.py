@@ -133,7 +133,36 @@ def test_model_holder_start_with_damaged_artifact_runs_without_model(models_dir:
     with caplog.at_level(logging.WARNING):
         holder.start()
     assert holder.loaded is None
-    assert "starting without a model" in caplog.text
+    assert "the promoted model cannot be served" in caplog.text
+    with pytest.raises(Exception, match=r"could not be loaded .*checksum.*roll back") as caught:
+        holder.require()
+    assert str(models_dir) not in str(caught.value)  # no server paths in what clients see
+
+
+def test_model_holder_falls_back_to_the_last_good_version(
+    models_dir: Path, second_version: str, caplog
+):
+    good = registry.current_version(models_dir)
+    registry.promote(models_dir, second_version)
+    damage(models_dir, second_version)
+    holder = ModelHolder(models_dir, 0, logging.getLogger("test"))
+    with caplog.at_level(logging.WARNING):
+        holder.start()
+    assert holder.version == good
+    assert f"serving the last good version {good}" in caplog.text
+
+
+def test_model_holder_retries_until_the_promoted_model_loads(models_dir: Path):
+    version = registry.current_version(models_dir)
+    artifact = models_dir / version / "artifact.joblib"
+    intact = artifact.read_bytes()
+    damage(models_dir, version)
+    holder = ModelHolder(models_dir, 0, logging.getLogger("test"))
+    holder.start()
+    assert holder.loaded is None
+    artifact.write_bytes(intact)  # repaired in place: promoted.json does not change
+    holder.maybe_reload()
+    assert holder.version == version
 
 
 def test_reload_accepts_a_configured_token_with_surrounding_whitespace(trained_models: Path):
@@ -143,8 +172,11 @@ def test_reload_accepts_a_configured_token_with_surrounding_whitespace(trained_m
 
 
 @pytest.mark.parametrize("pointer", ['{"current": 123}', "[1]", '{"current": "nope"}'])
-def test_server_starts_and_answers_with_a_damaged_pointer(models_dir: Path, pointer: str):
+def test_server_starts_and_serves_the_last_good_version_with_a_damaged_pointer(
+    models_dir: Path, pointer: str
+):
+    version = registry.current_version(models_dir)
     (models_dir / "promoted.json").write_text(pointer, encoding="utf-8")
     client = make_app(models_dir).test_client()
     assert client.get("/healthz").status_code == 200
-    assert client.get("/readyz").status_code == 503
+    assert client.get("/readyz").json["model_version"] == version
