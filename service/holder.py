@@ -107,7 +107,8 @@ class ModelHolder:
 
     def _reload_locked(self, force: bool) -> None:
         signature = self._pointer_signature()
-        force = force or self.loaded is None  # with no model, keep trying: it may be repaired
+        # with no model but a promoted one, keep trying: it may be repaired in place
+        force = force or (self.loaded is None and signature is not None)
         if not force and signature == self._signature:
             return
         self._signature = signature

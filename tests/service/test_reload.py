@@ -180,3 +180,11 @@ def test_server_starts_and_serves_the_last_good_version_with_a_damaged_pointer(
     client = make_app(models_dir).test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").json["model_version"] == version
+
+
+def test_model_holder_without_any_promoted_model_stays_quiet(tmp_path: Path, caplog):
+    holder = ModelHolder(tmp_path / "models", 0, logging.getLogger("test"))
+    holder.start()
+    with caplog.at_level(logging.WARNING):
+        holder.maybe_reload()
+    assert holder.loaded is None and caplog.records == []
