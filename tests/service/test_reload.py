@@ -185,6 +185,7 @@ def test_server_starts_and_serves_the_last_good_version_with_a_damaged_pointer(
 def test_model_holder_without_any_promoted_model_stays_quiet(tmp_path: Path, caplog):
     holder = ModelHolder(tmp_path / "models", 0, logging.getLogger("test"))
     holder.start()
+    caplog.clear()
     with caplog.at_level(logging.WARNING):
         holder.maybe_reload()
     assert holder.loaded is None and caplog.records == []
