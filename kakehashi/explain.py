@@ -23,11 +23,9 @@ if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
 
 MAX_TERMS = 6
 # Words that say nothing on their own in "X seeks ..., which Y works on" (fine inside a phrase).
-VACUOUS = frozenset(
-    ["technology", "technologies", "product", "products", "solution", "solutions", "service",
-     "services", "platform", "platforms", "company", "companies", "business", "businesses",
-     "invest", "invests", "investing", "investment", "investments", "partner", "partners",
-     "partnering", "startups", "start-ups", "new", "development", "developing"]
+VACUOUS_STEMS = frozenset(  # technology, products, solutions, services, platforms, invests...
+    ("busi", "compani", "develop", "invest", "new", "partner", "platform", "product", "servic",
+     "solut", "startup", "technolog")
 )  # fmt: skip
 TERM_BREAK = "; "  # between the English terms added for Japanese text, so phrases stay apart
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
@@ -72,7 +70,12 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     words = model.vectorizer_.blocks_["words"]
     names = model.vectorizer_.word_features()
     other_profile = model.profiles_[match.row, words]
-    texts = _texts(model, query.company, other)
+    vectorizer = model.vectorizer_
+    expand = _memo(query, "expand", vectorizer.expand_text)
+    # both full texts, stemmed word by word, to check that a two-word term is written verbatim
+    texts = tuple(
+        stemmed_text(t) for t in (expand(_raw_text(query.company)), expand(_raw_text(other)))
+    )
     matched = _top_terms(query.profile[:, words], other_profile, names, texts)
     seeks_forward = _top_terms(query.interests[:, words], other_profile, names, texts)
     seeks_backward = _top_terms(
@@ -82,14 +85,12 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
         seeker, provider, interest_terms = query.company, other, seeks_forward
     else:
         seeker, provider, interest_terms = other, query.company, seeks_backward
-    vectorizer = model.vectorizer_
-    matched = _phrases(matched, vectorizer.expand_text(_raw_text(query.company), TERM_BREAK))
-    seeker_text = vectorizer.expand_text(seeker.interests or _raw_text(seeker), TERM_BREAK)
+    matched = _phrases(matched, expand(_raw_text(query.company), TERM_BREAK))
+    seeker_text = expand(seeker.interests or _raw_text(seeker), TERM_BREAK)
     interest_terms = _phrases(interest_terms, seeker_text)
-    matched = tuple(dict.fromkeys(_as_written(t, query.company, vectorizer) for t in matched))
-    interest_terms = tuple(
-        dict.fromkeys(_as_written(t, seeker, vectorizer) for t in interest_terms)
-    )
+    found_in = _memo(query, "glossary", lambda raw: _glossary_terms(raw, vectorizer))
+    matched = tuple(dict.fromkeys(_as_written(t, query.company, found_in) for t in matched))
+    interest_terms = tuple(dict.fromkeys(_as_written(t, seeker, found_in) for t in interest_terms))
     contributions = {k: _round(model.weights_[k] * v) for k, v in match.components.items()}
     contributions["hub_adjustment"] = _round(match.hub_adjustment)
     labels = tuple(taxonomy.get(s).name_in_text for s in shared)
@@ -120,10 +121,24 @@ def _raw_text(company: Company) -> str:
     return f"{company.description} {company.interests} {' '.join(company.tags)}"
 
 
-def _texts(model: PartnerModel, *companies: Company) -> tuple[str, ...]:
-    """Each company's full text (with the English of its Japanese), stemmed word by word, to
-    check that a two-word term is written verbatim."""
-    return tuple(stemmed_text(model.vectorizer_.expand_text(_raw_text(c))) for c in companies)
+def _memo(query: Query, name: str, compute):
+    """`compute`, remembered on the query under `name`: the query's own texts are derived once
+    per ranking, not once per explained match (a long Japanese profile would cost seconds)."""
+
+    def remembered(*args):
+        key = (name, *args)
+        if key not in query.memo:
+            query.memo[key] = compute(*args)
+        return query.memo[key]
+
+    return remembered
+
+
+def _glossary_terms(raw: str, vectorizer) -> list[tuple[str, str]]:
+    """The glossary's (Japanese, English) entries that a text contains."""
+    pattern, glossary = vectorizer.glossary_pattern_, vectorizer.glossary_map_
+    present = set(pattern.findall(raw)) if pattern is not None else set()
+    return [(ja, glossary[ja]) for ja in sorted(present, key=lambda ja: (-len(ja), ja))]
 
 
 def _top_terms(
@@ -176,7 +191,7 @@ def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
             chosen = [
                 first_seen[stem(w.casefold())] for w in words if stem(w.casefold()) in first_seen
             ]
-            if len(words) > 1 or phrase.casefold() not in VACUOUS:
+            if len(words) > 1 or stem(phrase.casefold()) not in VACUOUS_STEMS:
                 found.setdefault(phrase, min(chosen))
     for position, term in enumerate(terms):
         if not any(word in written for word in term.split()):
@@ -236,14 +251,15 @@ def _display(word: str) -> str:
     return word if any(c.isupper() for c in word[1:]) else word.casefold()
 
 
-def _as_written(term: str, company: Company, vectorizer) -> str:
-    """The term as the company wrote it: one that came from the glossary shows its Japanese too."""
+def _as_written(term: str, company: Company, glossary_terms) -> str:
+    """The term as the company wrote it: one that came from the glossary shows its Japanese too.
+
+    `glossary_terms(raw)` gives the glossary's (Japanese, English) entries a raw text contains.
+    """
     raw = _raw_text(company)
     if term.casefold() in raw.casefold():
         return term
-    pattern, glossary = vectorizer.glossary_pattern_, vectorizer.glossary_map_
-    present = set(pattern.findall(raw)) if pattern is not None else set()
-    found = [(ja, en) for ja, en in glossary.items() if ja in present]
+    found = glossary_terms(raw)
     for ja, en in found:
         if term == en:
             return f"{ja} ({en})"

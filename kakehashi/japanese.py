@@ -26,6 +26,7 @@ cached per word, so a long company list with a shared vocabulary queries each wo
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -162,18 +163,28 @@ def _morpheme_english(morpheme: Any) -> str:
 Span = tuple[int, int]
 
 
-def _overlap(begin: int, end: int, spans: Sequence[Span]) -> int:
-    """How many characters of [begin, end) the spans cover (the spans do not overlap)."""
-    return sum(max(0, min(end, e) - max(begin, b)) for b, e in spans)
+def _overlap(begin: int, end: int, spans: Sequence[Span], ends: Sequence[int]) -> int:
+    """How many characters of [begin, end) the spans cover.
+
+    The spans are sorted and do not overlap (regex matches), so the ones that can touch
+    [begin, end) are found by bisection on their ends: linear in the text, not quadratic.
+    """
+    covered, i = 0, bisect.bisect_right(ends, begin)
+    while i < len(spans) and spans[i][0] < end:
+        covered += min(end, spans[i][1]) - max(begin, spans[i][0])
+        i += 1
+    return covered
 
 
-def _english_of(morpheme: Any, finer: tuple[Any, ...], at: int, spans: Sequence[Span]) -> list[str]:
+def _english_of(
+    morpheme: Any, finer: tuple[Any, ...], at: int, spans: Sequence[Span], ends: Sequence[int]
+) -> list[str]:
     """The English of a content morpheme outside the spans; a morpheme JMdict lacks, or that a
     span covers in part, is split in the next finer mode and its parts translated instead."""
     if not _is_content(morpheme):
         return []
     begin, end = at + morpheme.begin(), at + morpheme.end()
-    covered = _overlap(begin, end, spans)
+    covered = _overlap(begin, end, spans, ends)
     if covered == end - begin:
         return []
     english = "" if covered else _morpheme_english(morpheme)
@@ -183,7 +194,7 @@ def _english_of(morpheme: Any, finer: tuple[Any, ...], at: int, spans: Sequence[
         parts = morpheme.split(mode)
         if len(parts) > 1:
             rest = finer[depth + 1 :]
-            return [word for part in parts for word in _english_of(part, rest, at, spans)]
+            return [word for part in parts for word in _english_of(part, rest, at, spans, ends)]
     return []
 
 
@@ -221,11 +232,13 @@ def english_terms(text: str, skip: Sequence[Span] = (), separator: str = " ") ->
     if text.isascii():
         return ""
     tokenizer, finer = _tokenizer(), _finer_modes()
+    spans = sorted(skip)
+    ends = [end for _, end in spans]
     words = [
         english
         for start, run in _runs(text)
         for morpheme in tokenizer.tokenize(run)
-        for english in _english_of(morpheme, finer, start, skip)
+        for english in _english_of(morpheme, finer, start, spans, ends)
     ]
     return separator.join(words)
 

@@ -31,6 +31,8 @@ class Query:
     profile: sp.csr_matrix
     interests: sp.csr_matrix
     partners: frozenset[str] = field(default_factory=frozenset)
+    # Texts derived from the query once and reused by each explanation of its ranking.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

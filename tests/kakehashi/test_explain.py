@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from kakehashi.companies import Company
+
 QUERIES = ["jp-auto", "jp-pharma", "jp-bank", "il-fraud", "il-3d"]
 
 
@@ -110,3 +112,38 @@ def test_join_reads_as_a_sentence(items, expected):
     from kakehashi.explain import _join
 
     assert _join(items) == expected
+
+
+def test_explanations_of_one_ranking_derive_the_querys_texts_once(model, monkeypatch):
+    profile = Company(
+        id="", name="Q", country="JP", sectors=("cyber",), interests="侵入検知と不正検知"
+    )
+    query = model.query_for_profile(profile)
+    calls: list[str] = []
+    real = type(model.vectorizer_).expand_text
+
+    def counting(self, text, separator=" "):
+        calls.append(text)
+        return real(self, text, separator)
+
+    monkeypatch.setattr(type(model.vectorizer_), "expand_text", counting)
+    for match in model.rank(query, 8):
+        model.explain(query, match)
+    assert sum("侵入検知" in text for text in calls) <= 3  # not once or more per match
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_overlap_by_bisection_counts_what_a_scan_counts(seed):
+    import random
+
+    from kakehashi.japanese import _overlap
+
+    rng = random.Random(seed)
+    edges = sorted(rng.sample(range(200), 20))
+    spans = list(zip(edges[::2], edges[1::2], strict=True))
+    ends = [end for _, end in spans]
+    for _ in range(50):
+        begin = rng.randrange(200)
+        end = begin + rng.randrange(1, 30)
+        scan = sum(max(0, min(end, e) - max(begin, b)) for b, e in spans)
+        assert _overlap(begin, end, spans, ends) == scan
