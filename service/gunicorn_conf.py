@@ -1,7 +1,8 @@
 """gunicorn settings: `gunicorn --config service/gunicorn_conf.py "service:create_app()"`.
 
 Environment: KAKEHASHI_BIND (default 127.0.0.1:8000; --bind overrides it), KAKEHASHI_WORKERS
-(default 2), KAKEHASHI_THREADS (default 1), KAKEHASHI_TIMEOUT (seconds, default 30).
+(default 2), KAKEHASHI_THREADS (threads per worker, default 4), KAKEHASHI_TIMEOUT (seconds,
+default 30).
 Access log: one JSON object per line on standard output.
 """
 
@@ -12,7 +13,11 @@ from gunicorn.glogging import Logger
 
 bind = os.environ.get("KAKEHASHI_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("KAKEHASHI_WORKERS", "2"))
-threads = int(os.environ.get("KAKEHASHI_THREADS", "1"))
+# Threaded workers: a client that is slow to send its headers holds one thread, not a whole
+# worker (with sync workers two such clients stopped the service). The model holder and the
+# Japanese analyzer are thread-safe; the GIL is released in the sparse products.
+worker_class = "gthread"
+threads = int(os.environ.get("KAKEHASHI_THREADS", "4"))
 timeout = int(os.environ.get("KAKEHASHI_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5

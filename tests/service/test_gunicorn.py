@@ -89,3 +89,19 @@ def test_gunicorn_writes_json_access_log(server_url: str, tmp_path: Path):
     assert last["path"] == "/v1/companies"
     assert last["status"] == 200
     assert last["method"] == "GET"
+
+
+@pytest.mark.slow
+def test_gunicorn_answers_while_clients_hang_mid_headers(server_url: str):
+    """Two clients that never finish their headers must not stop the service (issue 11, item 1)."""
+    host, port = server_url.removeprefix("http://").split(":")
+    idle = [socket.create_connection((host, int(port))) for _ in range(2)]
+    try:
+        for connection in idle:
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # no blank line: unfinished
+        time.sleep(0.5)
+        status, body = get_json(server_url + "/healthz")  # raises when blocked past its timeout
+        assert (status, body) == (200, {"status": "ok"})
+    finally:
+        for connection in idle:
+            connection.close()
