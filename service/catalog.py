@@ -7,10 +7,11 @@ from marshmallow import RAISE
 
 from kakehashi.similarity import COMPONENT_LABELS
 from service.holder import served_model
-from service.params import resolve_sectors
+from service.params import reject_repeated_parameters, resolve_sectors
 from service.schemas import CompaniesQuery, CompanyPage, CompanyRecord, ModelInfo, SectorList
 
 blp = Blueprint("catalog", __name__, url_prefix="/v1", description="The served model's data")
+blp.before_request(reject_repeated_parameters)
 
 MANIFEST_FIELDS = (
     "version", "created_at", "companies", "partnerships", "sectors", "weights",

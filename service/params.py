@@ -22,6 +22,17 @@ def resolve_sectors(taxonomy: Taxonomy, names: Iterable[str], parameter: str) ->
     return tuple(keys)
 
 
+LIST_PARAMETERS = frozenset(["sector"])  # the query parameters that may be repeated
+
+
+def reject_repeated_parameters() -> None:
+    """A parameter given twice (`top_k=3&top_k=5`) is an error, not silently the first value."""
+    for name in request.args:
+        count = len(request.args.getlist(name))
+        if count > 1 and name not in LIST_PARAMETERS:
+            raise ApiError("invalid_parameter", f"{name}: given {count} times; give it once")
+
+
 def require_json_body() -> None:
     """Before a POST with a body: 415 unless it is JSON, 400 `invalid_json` unless it parses."""
     if request.method != "POST":

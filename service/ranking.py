@@ -9,11 +9,12 @@ from kakehashi.companies import company_from_profile
 from kakehashi.queries import Filters, Query
 from kakehashi.registry import LoadedModel
 from service.holder import served_model
-from service.params import require_json_body, resolve_sectors
+from service.params import reject_repeated_parameters, require_json_body, resolve_sectors
 from service.schemas import MatchBody, PartnersQuery, Ranking
 
 blp = Blueprint("ranking", __name__, url_prefix="/v1", description="Ranked partners")
 blp.before_request(require_json_body)
+blp.before_request(reject_repeated_parameters)
 
 
 @blp.route("/companies/<company_id>/partners")

@@ -108,7 +108,7 @@ class MatchBody(StrictSchema):
     """The body of POST /v1/match."""
 
     profile = fields.Nested(ProfileSchema, required=True)
-    top_k = fields.Integer(**TOP_K)
+    top_k = fields.Integer(**TOP_K, strict=True)  # a JSON 10.5 is an error, not 10
     diversity = _diversity()
     filters = fields.Nested(MatchFilters, load_default=lambda: {"sectors": [], "city": ""})
 
