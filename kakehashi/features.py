@@ -82,6 +82,10 @@ class SectorEncoder(TransformerMixin, BaseEstimator):
         """The sector keys."""
         return np.array(self.taxonomy.keys, dtype=object)
 
+    def memberships(self, sector_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """One boolean row per sector list, one column per sector key (taxonomy order)."""
+        return self._onehot(sector_lists) > 0
+
     def _onehot(self, sector_lists: Sequence[Sequence[str]]) -> np.ndarray:
         position = {key: i for i, key in enumerate(self.taxonomy.keys)}
         onehot = np.zeros((len(sector_lists), len(position)))
@@ -220,6 +224,12 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
 
     def _transform(self, rows: np.ndarray) -> sp.csr_matrix:
         return sp.csr_matrix(self.columns_.transform(rows))
+
+    def sector_memberships(self, companies: Sequence[Company]) -> np.ndarray:
+        """Which sectors each company is in: one boolean column per sector key."""
+        check_is_fitted(self, "columns_")
+        encoder = self.columns_.named_transformers_["sectors"]
+        return encoder.memberships([c.sectors for c in companies])
 
     def sectors_named(self, text: str) -> tuple[str, ...]:
         """Sector keys whose terms occur in a text, in order of first mention."""

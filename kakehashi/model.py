@@ -63,7 +63,7 @@ class PartnerModel(BaseEstimator):
         self.seeks_ = similarity.seeking_rows(self.interests_, self.masks_)
         self.countries_ = np.array([c.country for c in self.companies_])
         self.cities_ = np.array([c.city.casefold() for c in self.companies_])
-        self.sector_members_ = self._sector_members()
+        self.sector_members_ = self.vectorizer_.sector_memberships(self.companies_)
         self.groups_ = np.array(
             [group_root(c.id, self.companies_, self.row_of_) for c in self.companies_]
         )
@@ -227,14 +227,6 @@ class PartnerModel(BaseEstimator):
         return similarity.similarities(
             query.profile, query.interests, profiles, interests, seeks, self.masks_, view_weights
         )
-
-    def _sector_members(self) -> np.ndarray:
-        """One row per company, one boolean column per sector key (for the sector filter)."""
-        keys = {key: column for column, key in enumerate(self.vectorizer_.taxonomy.keys)}
-        members = np.zeros((len(self.companies_), len(keys)), dtype=bool)
-        for row, company in enumerate(self.companies_):
-            members[row, [keys[k] for k in company.sectors if k in keys]] = True
-        return members
 
     def _likeness(self, rows: np.ndarray) -> np.ndarray:
         """Mean per-view cosine between the profiles of the given rows (for diversity)."""

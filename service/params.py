@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import request
+from marshmallow import fields
 
 from kakehashi.taxonomy import Taxonomy
 from service.errors import ApiError
+from service.schemas import CompaniesQuery, PartnersQuery
 
 
 def resolve_sectors(taxonomy: Taxonomy, names: Iterable[str], parameter: str) -> tuple[str, ...]:
@@ -22,7 +24,13 @@ def resolve_sectors(taxonomy: Taxonomy, names: Iterable[str], parameter: str) ->
     return tuple(keys)
 
 
-LIST_PARAMETERS = frozenset(["sector"])  # the query parameters that may be repeated
+# The query parameters that may be repeated: the list fields of the query schemas.
+LIST_PARAMETERS = frozenset(
+    name
+    for schema in (CompaniesQuery, PartnersQuery)
+    for name, declared in schema._declared_fields.items()
+    if isinstance(declared, fields.List)
+)
 
 
 def reject_repeated_parameters() -> None:

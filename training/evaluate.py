@@ -26,6 +26,7 @@ def metric_names(k: int = 10) -> tuple[str, ...]:
 
 Scorer = Callable[[str], np.ndarray]  # a query id -> scores of the other country's firms, by id
 DIRECTIONS = {"JP -> IL": "JP", "IL -> JP": "IL"}  # each direction and the country of its queries
+FORWARD = next(iter(DIRECTIONS))  # a Japanese firm's Israeli partners, where delegations start
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from kakehashi.similarity import COMPONENTS
 from training.baselines import baseline_outcomes
 from training.evaluate import (
     DIRECTIONS,
+    FORWARD,
     QueryOutcome,
     candidate_ids,
     evaluate_model,
@@ -30,7 +31,6 @@ from training.train import Inputs, build_model
 
 MODEL_NAME = "kakehashi"
 BOOTSTRAP_SAMPLES = 2000
-FORWARD = next(iter(DIRECTIONS))
 VECTORIZER_ABLATIONS = {
     "sector relations": {"related_weight": 0.0},
     "sector IDF": {"sector_idf": False},

@@ -22,9 +22,7 @@ from kakehashi.model import PartnerModel
 from kakehashi.partnerships import Partnership, load_partnerships
 from kakehashi.taxonomy import Taxonomy, load_taxonomy
 from training.baselines import baseline_outcomes
-from training.evaluate import DIRECTIONS, QueryOutcome, evaluate_model, summarize
-
-FORWARD = next(iter(DIRECTIONS))
+from training.evaluate import DIRECTIONS, FORWARD, QueryOutcome, evaluate_model, summarize
 
 Report = Callable[[str], None]
 
@@ -75,11 +73,9 @@ def load_inputs(
     """Read and validate every input; raises InvalidListError before anything is written."""
     taxonomy = load_taxonomy(taxonomy_path)
     listed = read_company_list(companies_path, taxonomy, sheet)
-    partnerships = ()
+    partnerships, files = (), {"companies": Path(companies_path)}
     if partnerships_path:
         partnerships = load_partnerships(partnerships_path, listed.companies)
-    files = {"companies": Path(companies_path)}
-    if partnerships_path:
         files["partnerships"] = Path(partnerships_path)
     glossary = load_glossary(glossary_path)
     return Inputs(

@@ -194,17 +194,20 @@ def test_train_refuses_a_list_of_one_country(tmp_path, capsys, country, missing)
     assert not models.exists()
 
 
-def test_evaluate_prints_the_table_with_baselines_and_intervals(
-    capsys, fixture_companies, fixture_partnerships
-):
-    args = [
+@pytest.fixture
+def evaluate_args(fixture_companies, fixture_partnerships) -> list[str]:
+    """`evaluate` on the fixture lists."""
+    return [
         "evaluate",
         "--companies",
         str(fixture_companies),
         "--partnerships",
         str(fixture_partnerships),
     ]
-    assert main([*args, "--k", "5", "--folds", "3"]) == 0
+
+
+def test_evaluate_prints_the_table_with_baselines_and_intervals(capsys, evaluate_args):
+    assert main([*evaluate_args, "--k", "5", "--folds", "3"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0] == "== bundled list, JP -> IL: 6 queries =="
@@ -222,19 +225,10 @@ def test_evaluate_prints_the_table_with_baselines_and_intervals(
     assert out.count("95% paired bootstrap interval") == 2
 
 
-def test_evaluate_json_holds_every_method_and_margin(
-    capsys, fixture_companies, fixture_partnerships
-):
+def test_evaluate_json_holds_every_method_and_margin(capsys, evaluate_args):
     import json
 
-    args = [
-        "evaluate",
-        "--companies",
-        str(fixture_companies),
-        "--partnerships",
-        str(fixture_partnerships),
-    ]
-    assert main([*args, "--json", "--no-ablations"]) == 0
+    assert main([*evaluate_args, "--json", "--no-ablations"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert {m["direction"] for m in document["methods"]} == {"JP -> IL", "IL -> JP"}
     kinds = {m["method"]: m["kind"] for m in document["methods"] if m["direction"] == "JP -> IL"}
