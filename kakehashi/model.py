@@ -199,6 +199,8 @@ class PartnerModel(BaseEstimator):
             mask[[self.row_of_[p] for p in query.partners]] = False
         if filters.exclude_group and query.row is not None:
             mask &= self.groups_ != self.groups_[query.row]
+        if filters.exclude_ids:
+            mask[[self.row_of_[i] for i in filters.exclude_ids if i in self.row_of_]] = False
         return mask
 
     def score_all(self, query: Query) -> np.ndarray:

@@ -17,6 +17,7 @@ class Filters:
     city: str = ""
     exclude_known: bool = False
     exclude_group: bool = False  # leave out the firms of the query's own corporate group
+    exclude_ids: frozenset[str] = frozenset()  # leave out these firms (e.g. marked not relevant)
 
 
 NO_FILTERS = Filters()

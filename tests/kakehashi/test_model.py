@@ -77,6 +77,12 @@ def test_rank_can_exclude_known_partners(model):
     assert "il-autocyber" not in ids and "il-lidar" not in ids and ids
 
 
+def test_rank_can_exclude_named_firms_and_ignores_unknown_ids(model):
+    first = ranked_ids(model, "jp-auto")[0]
+    ids = ranked_ids(model, "jp-auto", filters=Filters(exclude_ids=frozenset({first, "nope"})))
+    assert first not in ids and ids
+
+
 def test_rank_unknown_company_raises(model):
     with pytest.raises(UnknownCompanyError):
         model.query_for("nope")
