@@ -96,3 +96,15 @@ class NotFittedError(KakehashiError):
     """The model has not been fitted yet."""
 
     code = "not_fitted"
+
+
+class DataStoreError(KakehashiError):
+    """A data-directory database (feedback, jobs) cannot be opened or used."""
+
+    code = "data_store"
+
+
+class SchemaTooNewError(DataStoreError):
+    """A database was written by a newer Kakehashi: its schema version is above this code's."""
+
+    code = "schema_too_new"
