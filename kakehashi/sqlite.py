@@ -32,7 +32,9 @@ def connect(path: Path, migrations: Sequence[str]) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    except (OSError, sqlite3.Error) as error:
+    except OSError as error:  # its text would carry the absolute path: keep only the reason
+        raise DataStoreError(f"cannot open the database {path.name}: {error.strerror}") from error
+    except sqlite3.Error as error:
         raise DataStoreError(f"cannot open the database {path.name}: {error}") from error
     try:
         _configure(connection, path)
