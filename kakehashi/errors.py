@@ -108,3 +108,25 @@ class SchemaTooNewError(DataStoreError):
     """A database was written by a newer Kakehashi: its schema version is above this code's."""
 
     code = "schema_too_new"
+
+
+class PlannerRequestError(KakehashiError):
+    """A delegation schedule or briefing request is invalid (the message names the field)."""
+
+    code = "invalid_schedule_request"
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class InfeasibleScheduleError(KakehashiError):
+    """The pins, capacities and minimums of a schedule request cannot all be met together."""
+
+    code = "infeasible_schedule"
+
+
+class ScheduleNotFoundError(KakehashiError):
+    """The solver found no schedule within the time limit (the request may still be feasible)."""
+
+    code = "schedule_not_found"
