@@ -1,4 +1,10 @@
-"""The model artifact on disk: a format number and the fitted model, written atomically."""
+"""The model artifact on disk: a format number and the fitted model, written atomically.
+
+The file is an uncompressed joblib pickle, so that its arrays (dense, and the data, indices and
+indptr of sparse matrices) are memory-mapped read-only at load: workers serving the same version
+share those pages. It is read by kakehashi.safe_load, whose allow-list means loading cannot run
+code (docs/reliability.md, "Trust boundary").
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from pathlib import Path
 import joblib
 
 from kakehashi.errors import ArtifactError
+from kakehashi.safe_load import restricted_load
 
 ARTIFACT_FORMAT = 5  # bump whenever fitted attributes change, so old artifacts fail clearly
 # Libraries whose pickled objects the artifact holds: another minor version may load it wrongly.
@@ -42,7 +49,8 @@ def save_model(model: object, path: Path) -> str:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as handle:
-        joblib.dump({"format": ARTIFACT_FORMAT, "model": model}, handle, compress=3)
+        # uncompressed: compressed arrays cannot be memory-mapped (and would be copied per worker)
+        joblib.dump({"format": ARTIFACT_FORMAT, "model": model}, handle, compress=0)
         handle.flush()
         os.chmod(handle.name, 0o644)  # readable by a server running as another user
         os.fsync(handle.fileno())
@@ -50,17 +58,23 @@ def save_model(model: object, path: Path) -> str:
     return file_sha256(path)
 
 
-def load_model(path: Path, expected_sha256: str | None = None) -> object:
-    """Read a model artifact, checking its checksum when one is given and its format always."""
+def load_model(path: Path, expected_sha256: str | None = None, mmap: bool = True) -> object:
+    """Read a model artifact safely, checking its checksum when one is given and its format always.
+
+    With `mmap`, its arrays are read-only memory maps of the file (shared between processes).
+    """
     path = Path(path)
     try:
-        if expected_sha256 and file_sha256(path) != expected_sha256:
+        before = _identity(path)
+        if expected_sha256 is not None and file_sha256(path) != expected_sha256:
             raise ArtifactError(f"{path}: checksum does not match the manifest")
-        payload = joblib.load(path)
+        payload = restricted_load(path, "r" if mmap else None)
+        if _identity(path) != before:  # replaced between the checksum and the mapping
+            raise ArtifactError(f"{path}: artifact changed while it was loading")
     except FileNotFoundError:
         raise ArtifactError(f"{path}: artifact not found") from None
-    except ArtifactError:
-        raise
+    except ArtifactError as exc:
+        raise ArtifactError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from None
     except Exception as exc:  # joblib/pickle raise many types for a damaged file
         raise ArtifactError(f"{path}: unreadable artifact ({type(exc).__name__}: {exc})") from None
     if not isinstance(payload, dict) or "format" not in payload:
@@ -71,6 +85,11 @@ def load_model(path: Path, expected_sha256: str | None = None) -> object:
             f"{path}: artifact format {found}, this code reads format {ARTIFACT_FORMAT}; retrain it"
         )
     return payload["model"]
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    stat = os.stat(path)
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def file_sha256(path: Path) -> str:

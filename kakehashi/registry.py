@@ -2,7 +2,9 @@
 
 Layout: `<models>/<version>/{artifact.joblib,manifest.json}` and `<models>/promoted.json`, which
 holds the current version and the stack of earlier promotions. Every write goes to a temporary
-file or folder first and is moved into place with one atomic rename.
+file or folder first and is moved into place with one atomic rename. An artifact is loaded only
+from `<models>/<version>/artifact.joblib` for a version name this module writes, only after its
+sha256 matches the manifest, and through kakehashi.safe_load (loading cannot run code).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kakehashi import staging_area
 from kakehashi.artifact import RETRAIN, load_model, save_model, version_mismatches
 from kakehashi.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
 from kakehashi.model import PartnerModel
@@ -31,7 +34,9 @@ logger = logging.getLogger(__name__)
 # Versions are read by a server that may run as another user (a read-only volume in Docker):
 # readable by all, writable by the owner; temporary files would otherwise be 0600 and 0700.
 READABLE_FILE, READABLE_FOLDER = 0o644, 0o755
-VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?$")
+# \A...\Z, not ^...$: "$" also matches before a final newline ("<version>\n" is not a version)
+VERSION_PATTERN = re.compile(r"\A\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?\Z")
+SHA256_PATTERN = re.compile(r"\A[0-9a-f]{64}\Z")
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,8 @@ def save_version(models_dir: Path, model: PartnerModel, manifest: dict) -> str:
     """Write a new version folder (artifact + manifest) atomically; return its version."""
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=".staging-"))
-    os.chmod(staging, READABLE_FOLDER)
+    staging_area.clean_stale(models_dir)
+    staging = staging_area.create(models_dir)
     try:
         sha = save_model(model, staging / ARTIFACT)
         version = _new_version(models_dir, sha)
@@ -72,6 +77,7 @@ def save_version(models_dir: Path, model: PartnerModel, manifest: dict) -> str:
             "bytes": (staging / ARTIFACT).stat().st_size,
         }
         write_json_atomic(staging / MANIFEST, manifest)
+        staging_area.release(staging)
         os.rename(staging, models_dir / version)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -88,10 +94,12 @@ def _new_version(models_dir: Path, sha: str) -> str:
 
 
 def versions(models_dir: Path) -> list[str]:
-    """Every complete version folder, oldest first."""
+    """Every complete version folder, oldest first (stale staging folders are removed first)."""
     models_dir = Path(models_dir)
     if not models_dir.is_dir():
         return []
+    if os.access(models_dir, os.W_OK):  # a server on a read-only volume only reads
+        staging_area.clean_stale(models_dir)
     return sorted(
         p.name
         for p in models_dir.iterdir()
@@ -115,6 +123,10 @@ def read_manifest(models_dir: Path, version: str) -> dict:
         isinstance(artifact.get(key), str) for key in ("file", "sha256")
     ):
         raise ArtifactError(f"{version}/{MANIFEST}: no artifact file and sha256")
+    if artifact["file"] != ARTIFACT:  # never a path the manifest chooses ("../x", "/tmp/x")
+        raise ArtifactError(f"{version}/{MANIFEST}: artifact file must be {ARTIFACT}")
+    if not SHA256_PATTERN.match(artifact["sha256"]):
+        raise ArtifactError(f"{version}/{MANIFEST}: artifact sha256 is not 64 hex digits")
     return manifest
 
 
@@ -199,8 +211,19 @@ def load_version(models_dir: Path, version: str) -> LoadedModel:
         logger.warning(
             "model %s was trained with %s; retrain it: %s", version, ", ".join(changed), RETRAIN
         )
-    path = Path(models_dir) / version / manifest["artifact"]["file"]
-    return LoadedModel(version, load_model(path, manifest["artifact"]["sha256"]), manifest)
+    path = _artifact_path(Path(models_dir), version)
+    model = load_model(path, manifest["artifact"]["sha256"])
+    if not isinstance(model, PartnerModel):
+        raise ArtifactError(f"{version}/{ARTIFACT}: holds a {type(model).__name__}, not a model")
+    return LoadedModel(version, model, manifest)
+
+
+def _artifact_path(models_dir: Path, version: str) -> Path:
+    """The artifact of a version, refusing a version folder or artifact that leads elsewhere."""
+    path = models_dir / version / ARTIFACT
+    if path.resolve().parent != models_dir.resolve() / version:  # a symlink out of the folder
+        raise ArtifactError(f"{version}/{ARTIFACT}: leads outside the models folder")
+    return path
 
 
 def load_promoted(models_dir: Path) -> LoadedModel:

@@ -127,3 +127,168 @@ def test_a_damaged_manifest_is_a_named_error(two_versions, manifest, message):
     (models / first / "manifest.json").write_text(manifest, encoding="utf-8")
     with pytest.raises(ArtifactError, match=message):
         registry.read_manifest(models, first)
+
+
+@pytest.mark.parametrize(
+    "version", ["{v}\n", "{v}/", "../{v}", "{v}/../{v}", "/{v}", " {v}", "{v}-x", "./{v}"]
+)
+def test_read_manifest_refuses_path_tricks_in_version_names(two_versions, version):
+    models, first, _ = two_versions
+    with pytest.raises(UnknownVersionError):
+        registry.load_version(models, version.format(v=first))
+    with pytest.raises(UnknownVersionError):
+        registry.promote(models, version.format(v=first))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("file", "../{other}/artifact.joblib", "must be artifact.joblib"),
+        ("file", "/etc/passwd", "must be artifact.joblib"),
+        ("file", "manifest.json", "must be artifact.joblib"),
+        ("sha256", "", "not 64 hex digits"),
+        ("sha256", "ABC", "not 64 hex digits"),
+    ],
+)
+def test_read_manifest_refuses_artifacts_the_registry_did_not_write(
+    two_versions, field, value, message
+):
+    models, first, second = two_versions
+    path = models / first / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["artifact"][field] = value.format(other=second)
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match=message):
+        registry.load_version(models, first)
+
+
+def test_load_version_refuses_an_artifact_linked_from_outside_its_folder(two_versions, tmp_path):
+    models, first, second = two_versions
+    artifact = models / first / "artifact.joblib"
+    artifact.unlink()
+    artifact.symlink_to(models / second / "artifact.joblib")  # same bytes, another folder
+    with pytest.raises(ArtifactError, match="leads outside the models folder"):
+        registry.load_version(models, first)
+
+
+def test_load_version_refuses_a_version_folder_linked_from_elsewhere(two_versions, tmp_path):
+    models, first, _ = two_versions
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    (models / first).rename(elsewhere)
+    (models / first).symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(ArtifactError, match="leads outside the models folder"):
+        registry.load_version(models, first)
+
+
+def test_load_version_refuses_an_artifact_whose_bytes_changed(two_versions):
+    models, first, _ = two_versions
+    artifact = models / first / "artifact.joblib"
+    artifact.write_bytes(artifact.read_bytes() + b"\0")
+    with pytest.raises(ArtifactError, match="checksum does not match"):
+        registry.load_version(models, first)
+
+
+def test_load_version_memory_maps_the_model(two_versions):
+    from kakehashi.safe_load import unmapped_arrays
+
+    models, first, _ = two_versions
+    assert unmapped_arrays(registry.load_version(models, first).model) == []
+
+
+# ----- stale staging folders -----
+
+
+def staging(models, name, owner=None, age_s=0.0):
+    """A leftover staging folder with an optional writer record, last changed age_s ago."""
+    import os
+    import time
+
+    folder = models / f".staging-{name}"
+    folder.mkdir()
+    (folder / "artifact.joblib").write_bytes(b"half written")
+    if owner is not None:
+        (folder / ".owner.json").write_text(json.dumps(owner))
+    when = time.time() - age_s
+    for path in (*folder.iterdir(), folder):
+        os.utime(path, (when, when))
+    return folder
+
+
+def dead_pid():
+    import subprocess
+    import sys
+
+    process = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(process.stdout)
+
+
+def this_process():
+    import os
+    import socket
+
+    from kakehashi.staging_area import _start_time
+
+    return {"pid": os.getpid(), "host": socket.gethostname(), "started": _start_time(os.getpid())}
+
+
+@pytest.mark.parametrize(
+    ("owner", "age_s", "removed"),
+    [
+        ("dead", 0, True),  # its training was killed
+        ("self", 10 * 3600, False),  # its writer still runs, however long it takes
+        ("reused", 0, True),  # the pid now belongs to another process
+        (None, 2 * 3600, True),  # no record, unchanged for hours
+        (None, 60, False),  # no record, but young: a writer may have just created it
+        ("other-host", 60, False),
+        ("other-host", 2 * 3600, True),
+    ],
+)
+def test_save_version_removes_only_stale_staging_folders(tmp_path, model, owner, age_s, removed):
+    import socket
+
+    records = {
+        "dead": {"pid": dead_pid(), "host": socket.gethostname(), "started": None},
+        "self": this_process(),
+        "reused": {**this_process(), "started": "1"},
+        "other-host": {"pid": 1, "host": "elsewhere.invalid", "started": None},
+        None: None,
+    }
+    folder = staging(tmp_path, "left", records[owner], age_s)
+    version = registry.save_version(tmp_path, model, {})
+    assert folder.exists() is not removed
+    assert registry.versions(tmp_path) == [version]
+
+
+def test_versions_removes_stale_staging_folders(tmp_path, model):
+    version = registry.save_version(tmp_path, model, {})
+    folder = staging(tmp_path, "killed", {**this_process(), "pid": dead_pid()})
+    assert registry.versions(tmp_path) == [version]  # what `python -m training list` calls
+    assert not folder.exists()
+
+
+def test_save_version_leaves_no_staging_folder_or_writer_record(tmp_path, model):
+    version = registry.save_version(tmp_path, model, {})
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".staging")) == []
+    assert sorted(p.name for p in (tmp_path / version).iterdir()) == [
+        "artifact.joblib",
+        "manifest.json",
+    ]
+
+
+def test_a_staging_folder_records_its_writer(tmp_path):
+    from kakehashi import staging_area
+
+    folder = staging_area.create(tmp_path)
+    assert json.loads((folder / ".owner.json").read_text()) == this_process()
+    assert staging_area.clean_stale(tmp_path) == []
+
+
+def test_version_pattern_refuses_a_final_newline(two_versions):
+    _, first, _ = two_versions
+    assert registry.VERSION_PATTERN.match(first)
+    assert not registry.VERSION_PATTERN.match(f"{first}\n")

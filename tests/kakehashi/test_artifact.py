@@ -1,0 +1,196 @@
+"""The artifact: loading cannot run code, and its arrays are memory-mapped read-only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from kakehashi import registry
+from kakehashi.artifact import ARTIFACT_FORMAT, file_sha256, load_model, save_model
+from kakehashi.errors import ArtifactError
+from kakehashi.safe_load import restricted_load, trusted_global, unmapped_arrays
+
+
+class RunsCommand:
+    """Unpickling this calls os.system: what a hostile artifact does."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+class CallsEval:
+    def __reduce__(self):
+        return (eval, ("1 + 1",))
+
+
+class ImportsModule:
+    def __reduce__(self):
+        return (__import__, ("subprocess",))
+
+
+class NamesAMethod:
+    """A dotted name (protocol 4) reaching a method of an allowed class."""
+
+    def __reduce__(self):
+        from kakehashi.model import PartnerModel
+
+        return (PartnerModel.fit, (None, ()))
+
+
+@pytest.fixture
+def saved(tmp_path: Path, model) -> Path:
+    path = tmp_path / "artifact.joblib"
+    save_model(model, path)
+    return path
+
+
+def hostile_version(models_dir: Path, good: str, payload: object) -> str:
+    """A version folder whose artifact is a hostile pickle with a matching manifest sha256."""
+    version = good[:-1] + ("0" if good[-1] != "0" else "1")
+    (models_dir / version).mkdir()
+    artifact = models_dir / version / registry.ARTIFACT
+    joblib.dump({"format": ARTIFACT_FORMAT, "model": payload}, artifact)
+    manifest = registry.read_manifest(models_dir, good)
+    manifest["artifact"]["sha256"] = file_sha256(artifact)
+    registry.write_json_atomic(models_dir / version / registry.MANIFEST, manifest)
+    return version
+
+
+def test_load_model_of_the_real_artifact_maps_every_array(saved: Path, model):
+    loaded = load_model(saved)
+    assert unmapped_arrays(loaded) == []
+    assert unmapped_arrays(model)  # the walk does find arrays: the fitted model's are in memory
+    company = model.companies()[0].id
+    scores = loaded.score_all(loaded.query_for(company))
+    assert np.array_equal(scores, model.score_all(model.query_for(company)))
+
+
+def test_load_model_maps_sparse_matrices_read_only(saved: Path):
+    loaded = load_model(saved)
+    profiles = loaded.profiles_
+    assert sp.issparse(profiles)
+    for part in (profiles.data, profiles.indices, profiles.indptr):
+        assert unmapped_arrays(part) == [] and not part.flags.writeable
+
+
+def test_load_model_without_mmap_reads_arrays_into_memory(saved: Path):
+    assert unmapped_arrays(load_model(saved, mmap=False))
+
+
+def test_load_model_mapped_model_ranks_explains_and_matches_profiles(saved: Path, model):
+    """Read-only maps raise on any in-place write: ranking, explaining and /v1/match must not."""
+    loaded = load_model(saved)
+    for company in loaded.companies()[:5]:
+        query = loaded.query_for(company.id)
+        matches = loaded.rank(query, 5, diversity=0.5)
+        assert loaded.explain(query, matches[0]) == model.explain(
+            model.query_for(company.id), matches[0]
+        )
+        profile = loaded.query_for_profile(company)
+        assert [m.company.id for m in loaded.rank(profile, 3)] == [
+            m.company.id for m in model.rank(model.query_for_profile(company), 3)
+        ]
+
+
+def test_load_model_refuses_a_pickle_that_runs_a_command(tmp_path: Path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "artifact.joblib"
+    joblib.dump({"format": ARTIFACT_FORMAT, "model": RunsCommand(marker)}, path)
+    with pytest.raises(ArtifactError, match=r"refused global (posix|os|nt)\.system"):
+        load_model(path, file_sha256(path))
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "refused"),
+    [
+        (CallsEval(), "builtins.eval"),
+        (ImportsModule(), "builtins.__import__"),
+        (NamesAMethod(), "kakehashi.model.PartnerModel.fit"),
+    ],
+)
+def test_load_model_refuses_globals_off_the_allow_list(tmp_path: Path, payload, refused: str):
+    path = tmp_path / "artifact.joblib"
+    joblib.dump({"format": ARTIFACT_FORMAT, "model": payload}, path)
+    with pytest.raises(ArtifactError, match=f"refused global {refused}"):
+        load_model(path)
+
+
+def test_load_model_refuses_a_hostile_object_array(tmp_path: Path):
+    """Object arrays are a nested pickle inside the file: it gets the same allow-list."""
+    marker = tmp_path / "pwned"
+    array = np.empty(1, dtype=object)
+    array[0] = RunsCommand(marker)
+    path = tmp_path / "artifact.joblib"
+    joblib.dump({"format": ARTIFACT_FORMAT, "model": array}, path)
+    with pytest.raises(ArtifactError, match="refused global"):
+        load_model(path)
+    assert not marker.exists()
+
+
+def test_restricted_load_reads_plain_object_arrays(tmp_path: Path):
+    array = np.array([("a", 1), ("b", 2)], dtype=object)
+    path = tmp_path / "a.joblib"
+    joblib.dump({"x": array, "y": np.arange(4)}, path)
+    loaded = restricted_load(path)
+    assert loaded["x"].tolist() == array.tolist() and loaded["y"].tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("os", "system"),
+        ("subprocess", "Popen"),
+        ("builtins", "getattr"),
+        ("kakehashi.registry", "shutil"),  # a module reached through an allowed package
+        ("kakehashi.registry", "promote"),  # a function of the project that is not a tokenizer
+        ("kakehashi.registry", "Path"),  # a class imported into the project from elsewhere
+        ("numpy", "load"),
+        ("sklearn.base", "BaseEstimator.__init_subclass__"),
+        ("joblib.numpy_pickle_compat", "NDArrayWrapper"),  # reads companion files by path
+    ],
+)
+def test_trusted_global_refuses(module: str, name: str):
+    with pytest.raises(ArtifactError, match=f"refused global {module}.{name}"):
+        trusted_global(module, name)
+
+
+def test_trusted_global_allows_estimators_records_and_tokenizers():
+    from kakehashi.companies import Company
+    from kakehashi.tokens import word_tokens
+
+    assert trusted_global("sklearn.pipeline", "Pipeline").__name__ == "Pipeline"
+    assert trusted_global("kakehashi.companies", "Company") is Company
+    assert trusted_global("kakehashi.tokens", "word_tokens") is word_tokens
+    assert trusted_global("numpy", "float64") is np.float64
+
+
+def test_load_model_names_a_missing_global(tmp_path: Path):
+    path = tmp_path / "artifact.joblib"
+    path.write_bytes(b"\x80\x04\x8c\x0fkakehashi.model\x94\x8c\x05Ghost\x94\x93\x94.")
+    with pytest.raises(ArtifactError, match=r"kakehashi\.model\.Ghost, which does not exist"):
+        load_model(path)
+
+
+def test_registry_refuses_a_hostile_artifact_with_a_matching_checksum(tmp_path: Path, model):
+    good = registry.save_version(tmp_path, model, {})
+    marker = tmp_path / "pwned"
+    version = hostile_version(tmp_path, good, RunsCommand(marker))
+    with pytest.raises(ArtifactError, match="refused global"):
+        registry.load_version(tmp_path, version)
+    assert not marker.exists()
+
+
+def test_registry_refuses_an_artifact_that_is_not_a_model(tmp_path: Path, model):
+    good = registry.save_version(tmp_path, model, {})
+    version = hostile_version(tmp_path, good, {"not": "a model"})
+    with pytest.raises(ArtifactError, match="holds a dict, not a model"):
+        registry.load_version(tmp_path, version)
