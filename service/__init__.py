@@ -10,13 +10,15 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: config, error handlers, the model holder, the endpoints and the docs."""
-    from service import admin, catalog, docs, errors, health, holder, ranking
+    from service import admin, catalog, docs, errors, feedback, health, holder, ranking, security
 
     app = Flask(__name__)
     app.json.sort_keys = False  # keep fields in schema order: rank, id, name... reads better
     app.json.ensure_ascii = False  # Japanese aliases and names as text, not \u escapes
     app.config.from_mapping(
         MODEL_DIR="models",
+        DATA_DIR=None,  # the feedback database's folder; None: kakehashi.sqlite.data_dir()
+        API_KEYS="",  # comma-separated keys for the /v1 read endpoints; empty: no keys needed
         ADMIN_TOKEN=None,
         MAX_CONTENT_LENGTH=64 * 1024,
         RELOAD_CHECK_SECONDS=2,
@@ -30,17 +32,20 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         },
     )
     app.config.from_prefixed_env("KAKEHASHI")
-    for name in ("ADMIN_TOKEN", "MODEL_DIR"):  # from_prefixed_env would turn "123" into 123
+    # from_prefixed_env would turn "123" into 123: these stay text
+    for name in ("ADMIN_TOKEN", "MODEL_DIR", "DATA_DIR", "API_KEYS"):
         if f"KAKEHASHI_{name}" in os.environ:
             app.config[name] = os.environ[f"KAKEHASHI_{name}"]
     if test_config is not None:
         app.config.from_mapping(test_config)
 
     app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
+    security.init_app(app)  # first: its URL map settings apply to the routes added below
     api = docs.OpenApi(app)
     errors.init_app(app)
+    feedback.init_app(app)
     holder.init_app(app)
-    for module in (health, catalog, ranking, admin):
+    for module in (health, catalog, ranking, admin, feedback):
         api.register_blueprint(module.blp)
     docs.init_app(app, api)
     return app

@@ -32,6 +32,13 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "bad_artifact": (500, "the promoted artifact could not be loaded; the old model still serves"),
     "unknown_version": (500, "promoted.json names a version that does not exist"),
     "no_model": (503, "no model is loaded yet"),
+    "api_key_required": (401, "a read call without an API key while KAKEHASHI_API_KEYS is set"),
+    "invalid_api_key": (401, "a read call with an API key that is not configured"),
+    "uri_too_long": (414, "the request line is longer than the server accepts"),
+    "too_many_attempts": (429, "too many wrong tokens or keys from this address (Retry-After)"),
+    "headers_too_large": (431, "too many request headers, or one too long"),
+    "data_store": (503, "the data directory's database cannot be opened or written"),
+    "schema_too_new": (503, "the data directory's database was written by a newer Kakehashi"),
 }
 
 # The code of an HTTP error raised by werkzeug or webargs rather than by our views.
@@ -42,8 +49,11 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "invalid_parameter",
+    429: "too_many_attempts",
+    431: "headers_too_large",
     500: "internal_error",
     503: "no_model",
 }

@@ -8,6 +8,7 @@ from marshmallow import RAISE
 from kakehashi.companies import company_from_profile
 from kakehashi.queries import Filters, Query
 from kakehashi.registry import LoadedModel
+from service.feedback import hidden_partners
 from service.holder import served_model
 from service.params import reject_repeated_parameters, require_json_body, resolve_sectors
 from service.schemas import MatchBody, PartnersQuery, Ranking
@@ -35,7 +36,11 @@ def partners(
     query = loaded.model.query_for(company_id)
     keys = resolve_sectors(loaded.model.taxonomy, sector, "sector")
     filters = Filters(
-        sectors=keys, city=city.strip(), exclude_known=exclude_known, exclude_group=exclude_group
+        sectors=keys,
+        city=city.strip(),
+        exclude_known=exclude_known,
+        exclude_group=exclude_group,
+        exclude_ids=hidden_partners(query.company.id),  # pairs marked not_relevant, both ways
     )
     return ranking(loaded, query, top_k, filters, diversity)
 

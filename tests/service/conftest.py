@@ -38,6 +38,14 @@ def models_dir(tmp_path: Path, trained_models: Path) -> Path:
     return copy
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every service test's feedback database in its own temporary folder, never ./var."""
+    folder = tmp_path / "data-dir"
+    monkeypatch.setenv("KAKEHASHI_DATA_DIR", str(folder))
+    return folder
+
+
 def make_app(models_dir: Path, **config: object) -> Flask:
     """An app serving `models_dir`, with the admin token set and reload checks on every request."""
     settings = {
