@@ -12,9 +12,12 @@ the same on any list: "strong" for the top 1% of pairs, "good" for the next 4%, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 HUB_NEIGHBOURS = 10  # k of the hubness score
+STRENGTH_PAIRS = 2_000_000  # most sampled pair scores kept for the strength cuts (memory bound)
 STRENGTHS = (("strong", 99.0), ("good", 95.0))  # label and the pair-score percentile it starts at
 WEAK = "weak"
 
@@ -34,6 +37,29 @@ def hubness(scores: np.ndarray, query_countries: np.ndarray, countries: np.ndarr
         k = min(HUB_NEIGHBOURS, rows.shape[0])
         found[columns] = np.sort(rows, axis=0)[-k:].mean(axis=0)
     return found
+
+
+def streamed_hubness(blocks: Iterable[np.ndarray], n_queries: int, n_firms: int) -> np.ndarray:
+    """`hubness` of one country's firms from blocks of their scores (one row per sampled query
+    of the other country), keeping only each firm's k best so far: memory O(k x firms)."""
+    k = min(HUB_NEIGHBOURS, n_queries)
+    best = None
+    for block in blocks:
+        best = block if best is None else np.vstack([best, block])
+        if best.shape[0] > k:
+            best = np.partition(best, best.shape[0] - k, axis=0)[-k:]
+    if best is None or k == 0:
+        return np.zeros(n_firms)
+    return np.sort(best, axis=0)[-k:].mean(axis=0)
+
+
+def pair_sample(n_queries: int, n_firms: int, rng: np.random.Generator) -> np.ndarray:
+    """The firms whose pair scores with every sampled query feed the strength cuts: all of them
+    while the pairs fit in STRENGTH_PAIRS, else a seeded random subset (sorted)."""
+    keep = max(1, STRENGTH_PAIRS // max(n_queries, 1))
+    if n_firms <= keep:
+        return np.arange(n_firms)
+    return np.sort(rng.choice(n_firms, size=keep, replace=False))
 
 
 def hub_penalties(hubs: np.ndarray, countries: np.ndarray, weight: float) -> np.ndarray:

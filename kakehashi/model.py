@@ -15,11 +15,12 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError as SklearnNotFitted
 from sklearn.utils.validation import check_is_fitted
 
-from kakehashi import calibration, similarity
+from kakehashi import calibration, precompute, similarity
 from kakehashi import explain as explanations
 from kakehashi.companies import Company, group_root, other_country
 from kakehashi.errors import NotFittedError, UnknownCompanyError
 from kakehashi.features import VIEWS, ProfileVectorizer
+from kakehashi.indexed import CandidateIndex
 from kakehashi.partnerships import Partnership, partners_of_each
 from kakehashi.queries import NO_FILTERS, Filters, Match, Query
 from kakehashi.scoring import DEFAULT_WEIGHTS, fit_weights, pairwise_differences
@@ -28,10 +29,9 @@ from kakehashi.similarity import COMPONENTS
 from kakehashi.taxonomy import Taxonomy
 
 MMR_POOL = 50  # candidates the diversity re-ranking chooses from
-CALIBRATION_SAMPLE = 300  # query firms per country whose scores calibrate hubness and strength
 
 
-class PartnerModel(BaseEstimator):
+class PartnerModel(CandidateIndex, BaseEstimator):
     """Scores Japan–Israel company pairs as a weighted sum of per-component similarities."""
 
     def __init__(
@@ -41,12 +41,16 @@ class PartnerModel(BaseEstimator):
         learn: bool = False,  # learned weights did not beat the defaults (docs/model.md)
         hub_weight: float = 1.0,
         random_state: int = 0,
+        precomputed: int = precompute.PRECOMPUTED_PARTNERS,  # partners kept per firm; 0: none
+        n_jobs: int | None = -1,  # joblib workers of the precomputation (-1: every core)
     ):
         self.vectorizer = vectorizer
         self.weights = weights
         self.learn = learn
         self.hub_weight = hub_weight
         self.random_state = random_state
+        self.precomputed = precomputed
+        self.n_jobs = n_jobs
 
     def fit(
         self, companies: Sequence[Company], partnerships: Sequence[Partnership] = ()
@@ -68,30 +72,17 @@ class PartnerModel(BaseEstimator):
             [group_root(c.id, self.companies_, self.row_of_) for c in self.companies_]
         )
         self.partners_ = partners_of_each(partnerships)
-        self.weights_ = dict(self.weights or DEFAULT_WEIGHTS)
+        self._index()
+        self._set_weights(dict(self.weights or DEFAULT_WEIGHTS))
         if self.learn and self.weights is None and partnerships:
-            self.weights_ = self.learned_weights(partnerships)
+            self._set_weights(self.learned_weights(partnerships))
         self._calibrate()
+        self.partner_rows_ = self.partner_scores_ = None
+        if self.precomputed:
+            self.partner_rows_, self.partner_scores_ = precompute.top_partners(
+                self, self.precomputed, self.n_jobs
+            )
         return self
-
-    def _calibrate(self) -> None:
-        """Hub penalties and strength cuts from the scores of a sample of query firms."""
-        sample = self._calibration_rows()
-        raw = np.vstack([self._raw_scores(self._query_at(row)) for row in sample])
-        hubs = calibration.hubness(raw, self.countries_[sample], self.countries_)
-        self.hub_penalties_ = calibration.hub_penalties(hubs, self.countries_, self.hub_weight)
-        adjusted = np.clip(raw - self.hub_penalties_, 0.0, 1.0)
-        other_country = self.countries_[sample][:, None] != self.countries_[None, :]
-        self.strength_cuts_ = calibration.strength_cuts(adjusted[other_country])
-
-    def _calibration_rows(self) -> np.ndarray:
-        rng = np.random.default_rng(self.random_state)
-        found = []
-        for country in ("JP", "IL"):
-            members = np.flatnonzero(self.countries_ == country)
-            size = min(CALIBRATION_SAMPLE, members.size)
-            found.append(np.sort(rng.choice(members, size=size, replace=False)))
-        return np.concatenate(found)
 
     # ----- the catalogue -----
 
@@ -160,27 +151,61 @@ class PartnerModel(BaseEstimator):
         """
         if not 0.0 <= diversity <= 1.0:
             raise ValueError("diversity must be between 0 and 1")
-        eligible = np.flatnonzero(self.candidate_mask(query, filters))
-        scores = self.score_all(query)
+        country = other_country(query.company.country)
         pool_size = max(top_k, MMR_POOL) if diversity else top_k
-        chosen = eligible[similarity.top_positions(scores[eligible], pool_size)]
-        if diversity and chosen.size:
-            chosen = chosen[
-                similarity.diversify(scores[chosen], self._likeness(chosen), top_k, diversity)
-            ]
-        parts = self.components(query, chosen)
+        chosen = self._precomputed_pool(query, filters, pool_size)
+        if chosen is None:  # live: score every candidate
+            eligible = np.flatnonzero(
+                self.candidate_mask(query, filters)[self.country_rows_[country]]
+            )
+            scores = self._country_scores(query, country)
+            chosen = eligible[similarity.top_positions(scores[eligible], pool_size)]
+            scores = scores[chosen]
+        else:  # the same scores, for the listed candidates only
+            scores = self._country_scores(query, country, chosen)
+        rows = self.country_rows_[country][chosen]
+        if diversity and rows.size:
+            order = similarity.diversify(scores, self._likeness(rows), top_k, diversity)
+            rows, scores = rows[order], scores[order]
+        parts = self.components(query, rows)
         return [
             Match(
                 company=self.companies_[row],
-                score=float(scores[row]),
+                score=float(scores[n]),
                 components={name: float(values[n]) for name, values in parts.items()},
                 known_partner=self.companies_[row].id in query.partners,
                 row=int(row),
-                strength=calibration.strength(float(scores[row]), self.strength_cuts_),
+                strength=calibration.strength(float(scores[n]), self.strength_cuts_),
                 hub_adjustment=-float(self.hub_penalties_[row]),
             )
-            for n, row in enumerate(chosen)
+            for n, row in enumerate(rows)
         ]
+
+    def _precomputed_pool(self, query: Query, filters: Filters, size: int) -> np.ndarray | None:
+        """Positions (in the other country) of the best `size` eligible candidates from the
+        precomputed partners, or None when there are none or filters leave too few."""
+        if query.row is None or getattr(self, "partner_rows_", None) is None:
+            return None
+        listed = self.partner_rows_[query.row]
+        listed = listed[listed >= 0]
+        if filters != NO_FILTERS:
+            listed = listed[self.candidate_mask(query, filters)[listed]]
+        complete = (
+            self.partner_rows_.shape[1]
+            >= self.country_rows_[other_country(query.company.country)].size
+        )
+        if listed.size < size and not complete:
+            return None
+        return self.positions_[listed[:size]]
+
+    def precomputed(self, company_id: str, top_k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The precomputed best partners of a known firm: (rows, scores as float32), best first."""
+        row = self.row_of_[self.company(company_id).id]
+        if getattr(self, "partner_rows_", None) is None:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        listed = self.partner_rows_[row, :top_k]
+        kept = listed >= 0
+        return listed[kept], self.partner_scores_[row, :top_k][kept]
 
     def explain(self, query: Query, match: Match) -> explanations.Explanation:
         """Why a match was ranked where it was: sectors, matched terms and a summary."""
@@ -206,29 +231,15 @@ class PartnerModel(BaseEstimator):
     def score_all(self, query: Query) -> np.ndarray:
         """The final score of the query against every company: the weighted components less
         each candidate's hub penalty, within [0, 1] (vectorized, no Python loop)."""
-        return np.clip(self._raw_scores(query) - self.hub_penalties_, 0.0, 1.0)
-
-    def _raw_scores(self, query: Query) -> np.ndarray:
-        parts = self._similarities(query, None, view_weights=self.weights_)
-        return parts.pop("views") + sum(self.weights_[name] * v for name, v in parts.items())
+        found = np.zeros(len(self.companies_))
+        for country, rows in self.country_rows_.items():
+            found[rows] = self._country_scores(query, country)
+        return found
 
     def candidate_scores(self, company_id: str) -> np.ndarray:
         """Scores of a known company against every company of the other country, in id order."""
         query = self.query_for(company_id)
-        return self.score_all(query)[self.countries_ == other_country(query.company.country)]
-
-    def components(self, query: Query, rows: np.ndarray | None) -> dict[str, np.ndarray]:
-        """Each component's similarity of the query with the given rows (all rows when None)."""
-        return self._similarities(query, rows, view_weights=None)
-
-    def _similarities(self, query: Query, rows, view_weights) -> dict[str, np.ndarray]:
-        profiles, interests, seeks = self.profiles_, self.interests_, self.seeks_
-        if rows is not None:  # slicing copies, so the full ranking uses the matrices as they are
-            profiles, interests = profiles[rows], interests[rows]
-            seeks = {name: seeking[rows] for name, seeking in seeks.items()}
-        return similarity.similarities(
-            query.profile, query.interests, profiles, interests, seeks, self.masks_, view_weights
-        )
+        return self._country_scores(query, other_country(query.company.country))
 
     def _likeness(self, rows: np.ndarray) -> np.ndarray:
         """Mean per-view cosine between the profiles of the given rows (for diversity)."""
