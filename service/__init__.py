@@ -11,6 +11,7 @@ from flask import Flask
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: config, error handlers, the model holder, the endpoints and the docs."""
     from service import admin, catalog, docs, errors, feedback, health, holder, ranking, security
+    from service.web import init_app as init_web
 
     app = Flask(__name__)
     app.json.sort_keys = False  # keep fields in schema order: rank, id, name... reads better
@@ -48,4 +49,5 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     for module in (health, catalog, ranking, admin, feedback):
         api.register_blueprint(module.blp)
     docs.init_app(app, api)
+    init_web(app)  # the pages for people, at /
     return app

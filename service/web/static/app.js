@@ -1,0 +1,6 @@
+// Entry point: wires the small behaviours onto the server-rendered pages (no build step).
+import { initSuggest } from "./suggest.js";
+import { initLiveResults } from "./live.js";
+
+document.querySelectorAll("input[data-suggest]").forEach(initSuggest);
+document.querySelectorAll("form[data-live-results]").forEach(initLiveResults);

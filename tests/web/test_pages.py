@@ -1,0 +1,185 @@
+"""The pages through Flask's test client: languages, the catalogue, fragments, errors, CSP rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.web import i18n
+from service.web.render import highlight
+from tests.web.conftest import web_app
+
+WEB = Path(__file__).resolve().parents[2] / "service" / "web"
+TEMPLATES = sorted((WEB / "templates").rglob("*.html"))
+SCRIPTS = sorted((WEB / "static").glob("*.js"))
+
+
+@pytest.fixture
+def app(web_models: Path, tmp_path: Path) -> Flask:
+    """The web app serving the fixture model."""
+    return web_app(web_models, tmp_path / "data")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client without a language cookie."""
+    return app.test_client()
+
+
+def test_catalogue_has_every_message_in_both_languages():
+    raw = json.loads((WEB / "messages.json").read_text(encoding="utf-8"))
+    incomplete = [
+        key
+        for key, entry in raw.items()
+        if set(entry) != set(i18n.LANGUAGES) or not all(entry.values())
+    ]
+    assert incomplete == []
+
+
+def used_keys() -> set[str]:
+    """Message keys the templates (t('...')) and scripts (t("...")) use literally."""
+    pattern = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[\w.]+)['"]""")
+    texts = [p.read_text(encoding="utf-8") for p in [*TEMPLATES, *SCRIPTS]]
+    return {key for text in texts for key in pattern.findall(text)}
+
+
+def test_catalogue_has_every_key_the_pages_use():
+    assert used_keys(), "the scan found no keys"
+    assert used_keys() - set(i18n.catalogue()) == set()
+
+
+@pytest.mark.parametrize("path", [*TEMPLATES, *SCRIPTS], ids=lambda p: p.name)
+def test_pages_have_no_inline_script_handler_or_style(path):
+    """CSP default-src 'self' blocks inline scripts, on* handlers and style attributes."""
+    text = path.read_text(encoding="utf-8")
+    inline_scripts = re.findall(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", text)
+    assert inline_scripts == []
+    assert re.findall(r"\son[a-z]+\s*=", text) == []
+    assert re.findall(r"\sstyle\s*=|<style", text) == []
+    assert "eval(" not in text and "new Function" not in text
+
+
+@pytest.mark.parametrize(
+    ("header", "cookie", "expected"),
+    [(None, None, "en"), ("ja,en;q=0.5", None, "ja"), ("ja", "en", "en"), ("fr", None, "en")],
+)
+def test_language_from_cookie_then_accept_language(client, header, cookie, expected):
+    if cookie:
+        client.set_cookie("lang", cookie)
+    headers = {"Accept-Language": header} if header else {}
+    html = client.get("/", headers=headers).get_data(as_text=True)
+    assert f'<html lang="{expected}">' in html
+
+
+def test_language_switch_sets_the_cookie_and_returns(client):
+    response = client.get("/language/ja?next=/companies/jp-auto?top_k=5")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/companies/jp-auto?top_k=5"
+    assert "lang=ja" in response.headers["Set-Cookie"]
+    assert "おすすめのイスラエル企業" in client.get("/companies/jp-auto").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil", "", None]
+)
+def test_language_switch_never_redirects_to_another_site(client, target):
+    query = {} if target is None else {"next": target}
+    response = client.get("/language/en", query_string=query)
+    assert response.headers["Location"] == "/"
+
+
+def test_company_fragment_is_the_results_alone(client):
+    response = client.get("/companies/jp-auto", headers={"X-Kakehashi-Fragment": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert html.count('class="partner"') == 10
+    assert "X-Kakehashi-Fragment" in response.headers["Vary"]
+
+
+def test_company_page_ranks_like_the_api(client):
+    api = client.get("/v1/companies/jp-bank/partners?top_k=5&sector=cyber").get_json()
+    html = client.get("/companies/jp-bank?top_k=5&sector=cyber").get_data(as_text=True)
+    shown = re.findall(r'data-partner-id="([^"]+)"', html)
+    assert shown == [r["id"] for r in api["results"]]
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
+        ("/companies/nope", 404, "unknown_company"),
+        ("/companies/jp-auto?top_k=500", 422, "invalid_parameter"),
+        ("/companies/jp-auto?sector=cybr", 422, "unknown_sector"),
+        ("/companies/jp-auto?colour=red", 422, "invalid_parameter"),
+        ("/?country=France", 422, "invalid_parameter"),
+    ],
+)
+def test_page_errors_are_html_in_the_users_language(client, url, status, code):
+    client.set_cookie("lang", "ja")
+    response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert (response.status_code, response.mimetype) == (status, "text/html")
+    assert f'data-error-code="{code}"' in html
+    assert i18n.translate(f"error.{code}", "ja") in html
+
+
+def test_page_error_of_a_fragment_is_the_alert_alone(client):
+    response = client.get("/companies/jp-auto?top_k=0", headers={"X-Kakehashi-Fragment": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<html" not in html and 'role="alert"' in html
+
+
+def test_pages_without_a_model_say_so_in_the_page(tmp_path: Path):
+    client = web_app(tmp_path / "no-models", tmp_path / "data").test_client()
+    response = client.get("/", headers={"Accept-Language": "ja"})
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert i18n.translate("error.no_model", "ja") in response.get_data(as_text=True)
+
+
+def test_api_errors_stay_json(client):
+    response = client.get("/v1/companies/nope")
+    assert response.get_json()["error"]["code"] == "unknown_company"
+
+
+def test_match_form_ranks_the_profile(client):
+    form = {"name": "Kyoto Vision", "sector": "vr", "interests": "waveguide optics for headsets"}
+    html = client.post("/match", data=form).get_data(as_text=True)
+    assert re.findall(r'data-partner-id="([^"]+)"', html)[0] == "il-waveguide"
+
+
+def test_match_form_keeps_the_values_when_invalid(client):
+    response = client.post("/match", data={"name": "Kept", "sector": "robotix"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-error-code="invalid_profile"' in html
+    assert 'value="Kept"' in html and "robotix" in html
+
+
+def test_highlight_marks_terms_and_escapes_the_rest():
+    marked = highlight("Both <b>seek</b> lidar and Lidar perception", ["lidar", "lidar perception"])
+    assert str(marked) == (
+        "Both &lt;b&gt;seek&lt;/b&gt; <mark>lidar</mark> and <mark>Lidar perception</mark>"
+    )
+
+
+def test_sector_labels_come_from_the_taxonomy(app):
+    taxonomy = app.extensions["kakehashi"].loaded.model.taxonomy
+    assert i18n.sector_label(taxonomy, "cyber", "en") == "Cybersecurity"
+    assert i18n.sector_label(taxonomy, "cyber", "ja") == "サイバーセキュリティ"
+
+
+def test_wheel_package_data_covers_every_web_file():
+    import fnmatch
+    import tomllib
+
+    pyproject = tomllib.loads((WEB.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["service"]
+    files = [
+        p.relative_to(WEB.parent).as_posix()
+        for p in WEB.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc")
+    ]
+    assert files and [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
