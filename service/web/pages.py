@@ -8,8 +8,10 @@ from werkzeug.datastructures import MultiDict
 
 from kakehashi.companies import company_from_profile
 from kakehashi.errors import KakehashiError
+from kakehashi.feedback import LABELS, MAX_NOTE, MAX_USER, Feedback, FeedbackQuery
 from kakehashi.queries import Filters
 from service.errors import ApiError, describe_messages
+from service.feedback import feedback_store, hidden_partners
 from service.holder import served_model
 from service.params import resolve_sectors
 from service.ranking import ranking
@@ -69,6 +71,7 @@ def company(company_id: str) -> str | Response:
         city=options["city"].strip(),
         exclude_known=options["exclude_known"],
         exclude_group=options["exclude_group"],
+        exclude_ids=hidden_partners(company_id),  # as the API: pairs marked not_relevant
     )
     query = loaded.model.query_for(company_id)
     result = ranking(loaded, query, options["top_k"], filters, options["diversity"])
@@ -77,7 +80,11 @@ def company(company_id: str) -> str | Response:
         "options": options,
         "keys": keys,
         "result": result,
-        "feedback": None,
+        "feedback": recorded_feedback(record.id, record.country),
+        "labels": LABELS,
+        "hidden": len(filters.exclude_ids),
+        "max_note": MAX_NOTE,
+        "max_user": MAX_USER,
     }
     if wants_fragment():
         return _fragment(render_template("web/_partners.html", **context))
@@ -85,6 +92,16 @@ def company(company_id: str) -> str | Response:
     return render_template(
         "web/company.html", parent=parent, sectors=loaded.model.taxonomy.keys, **context
     )
+
+
+def recorded_feedback(company_id: str, country: str) -> dict[str, list[Feedback]]:
+    """The verdicts already recorded on this company's pairs, newest first, by partner id."""
+    side = "japanese_id" if country == "JP" else "israeli_id"
+    other = "israeli_id" if country == "JP" else "japanese_id"
+    found: dict[str, list[Feedback]] = {}
+    for item in reversed(feedback_store().find(FeedbackQuery(**{side: company_id}))[0]):
+        found.setdefault(getattr(item, other), []).append(item)
+    return found
 
 
 def _parent(parent_id: str):

@@ -86,6 +86,6 @@ def template_context() -> dict[str, object]:
         "company_name": company_name,
         "highlight": highlight,
         "current_path": current_path,
-        "js_messages": i18n.messages(language, ("js.", "error.")),
+        "js_messages": i18n.messages(language, ("js.", "error.", "feedback.label.")),
         "model_version": holder().version,
     }

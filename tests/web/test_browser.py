@@ -145,3 +145,32 @@ def test_keyboard_reaches_the_skip_link_first(page):
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+
+
+def test_feedback_is_recorded_and_shown_after_a_reload(page):
+    page.goto("/companies/jp-health")
+    page.get_by_label("Your name for feedback (optional)").fill("Aiko")
+    page.get_by_label("Your name for feedback (optional)").press("Tab")
+    partner = page.locator("#partners li.partner").first
+    partner_id = partner.get_attribute("data-partner-id")
+    partner.get_by_label("Note (optional)").fill("met at the Tel Aviv booth")
+    partner.get_by_role("button", name="Met").click()
+    expect(partner.get_by_role("status")).to_have_text("Recorded: Met.")
+    page.reload()
+    partner = page.locator(f'#partners li.partner[data-partner-id="{partner_id}"]')
+    expect(partner.locator(".recorded-list li").first).to_contain_text("met at the Tel Aviv booth")
+    expect(partner.locator(".recorded-list li").first).to_contain_text("Aiko")
+    expect(partner.get_by_role("button", name="Met")).to_have_attribute("aria-pressed", "true")
+    recorded = page.request.get(f"/v1/feedback?japanese_id=jp-health&israeli_id={partner_id}")
+    assert [item["label"] for item in recorded.json()["items"]] == ["met"]
+
+
+def test_feedback_not_relevant_leaves_the_partner_out_after_a_reload(page):
+    page.goto("/language/ja?next=/companies/jp-elec")
+    partner = page.locator("#partners li.partner").nth(1)
+    partner_id = partner.get_attribute("data-partner-id")
+    partner.get_by_role("button", name="関係なし").click()
+    expect(partner.get_by_role("status")).to_have_text("記録しました: 関係なし")
+    page.reload()
+    assert partner_id not in partner_ids(page)
+    expect(page.locator("[data-hidden]")).to_contain_text("1 社")

@@ -43,7 +43,7 @@ def test_catalogue_has_every_message_in_both_languages():
 
 def used_keys() -> set[str]:
     """Message keys the templates (t('...')) and scripts (t("...")) use literally."""
-    pattern = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[\w.]+)['"]""")
+    pattern = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[\w.]+)['"]\s*[,)]""")
     texts = [p.read_text(encoding="utf-8") for p in [*TEMPLATES, *SCRIPTS]]
     return {key for text in texts for key in pattern.findall(text)}
 
@@ -51,6 +51,22 @@ def used_keys() -> set[str]:
 def test_catalogue_has_every_key_the_pages_use():
     assert used_keys(), "the scan found no keys"
     assert used_keys() - set(i18n.catalogue()) == set()
+
+
+def test_catalogue_has_every_value_of_the_keys_built_by_the_pages(app):
+    """Keys the templates build (`'strength.' ~ r.strength`) cover every value they can take."""
+    from kakehashi.feedback import LABELS
+
+    built = {
+        "strength.": ("strong", "good", "weak"),
+        "feedback.label.": LABELS,
+        "country.": ("JP", "IL"),
+        "js.country.": ("JP", "IL"),
+    }
+    missing = [
+        p + v for p, values in built.items() for v in values if p + v not in i18n.catalogue()
+    ]
+    assert missing == []
 
 
 @pytest.mark.parametrize("path", [*TEMPLATES, *SCRIPTS], ids=lambda p: p.name)

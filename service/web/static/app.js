@@ -1,6 +1,9 @@
 // Entry point: wires the small behaviours onto the server-rendered pages (no build step).
 import { initSuggest } from "./suggest.js";
 import { initLiveResults } from "./live.js";
+import { initFeedback } from "./feedback.js";
 
 document.querySelectorAll("input[data-suggest]").forEach(initSuggest);
 document.querySelectorAll("form[data-live-results]").forEach(initLiveResults);
+if (document.getElementById("partners")) initFeedback();
+
