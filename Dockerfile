@@ -28,7 +28,7 @@ WORKDIR /app
 
 COPY --from=builder /wheels /tmp/wheels
 RUN pip install /tmp/wheels/kakehashi-*.whl && rm -rf /tmp/wheels \
-    && mkdir models && chown kakehashi:kakehashi models
+    && mkdir models var && chown kakehashi:kakehashi models var
 # Only the lists the bundled model is trained on; the taxonomy and glossary ship in the wheel.
 COPY data/companies.csv data/partnerships.csv ./data/
 
@@ -38,7 +38,9 @@ USER kakehashi
 RUN python -m training train --companies data/companies.csv \
         --partnerships data/partnerships.csv --models-dir /app/models
 
+# The feedback database (kakehashi.sqlite, WAL): mount a volume on /app/var to keep it.
 ENV KAKEHASHI_MODEL_DIR=/app/models \
+    KAKEHASHI_DATA_DIR=/app/var \
     KAKEHASHI_WORKERS=2
 EXPOSE 8000
 # slim has no curl: probe with Python's standard library.

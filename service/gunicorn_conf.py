@@ -1,26 +1,34 @@
 """gunicorn settings: `gunicorn --config service/gunicorn_conf.py "service:create_app()"`.
 
 Environment: KAKEHASHI_BIND (default 127.0.0.1:8000; --bind overrides it), KAKEHASHI_WORKERS
-(default 2), KAKEHASHI_THREADS (threads per worker, default 4), KAKEHASHI_TIMEOUT (seconds,
-default 30).
-Access log: one JSON object per line on standard output.
+(default 2), KAKEHASHI_WORKER_CONNECTIONS (open connections per worker, default 1000),
+KAKEHASHI_TIMEOUT (seconds, default 30), KAKEHASHI_KEEPALIVE (seconds, default 5).
+Access log: one JSON object per line on standard output. gunicorn's own error pages (a
+malformed request line or headers, over a limit) are JSON like the app's.
 """
 
 import json
 import os
 
+from gunicorn import util
 from gunicorn.glogging import Logger
 
 bind = os.environ.get("KAKEHASHI_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("KAKEHASHI_WORKERS", "2"))
-# Threaded workers: a client that is slow to send its headers holds one thread, not a whole
-# worker (with sync workers two such clients stopped the service). The model holder and the
-# Japanese analyzer are thread-safe; the GIL is released in the sparse products.
-worker_class = "gthread"
-threads = int(os.environ.get("KAKEHASHI_THREADS", "4"))
+# gevent workers: each connection is a greenlet, so clients that are slow to send their request
+# (or never finish it) cost a socket each, not a thread or a worker; 50 of them sending one byte
+# a second leave the others answered at once (tests/service/test_slow_clients.py). With
+# keepalive set, gunicorn reads every request's line and headers under a `keepalive`-second
+# gevent timeout, so such a client is dropped after KAKEHASHI_KEEPALIVE seconds.
+worker_class = "gevent"
+worker_connections = int(os.environ.get("KAKEHASHI_WORKER_CONNECTIONS", "1000"))
 timeout = int(os.environ.get("KAKEHASHI_TIMEOUT", "30"))
 graceful_timeout = 20
-keepalive = 5
+keepalive = int(os.environ.get("KAKEHASHI_KEEPALIVE", "5"))  # >= 1: it is the header timeout
+# Request size limits enforced by gunicorn before the app sees anything (JSON 414 / 431 / 400):
+limit_request_line = 4094  # bytes of `GET /path?query HTTP/1.1`
+limit_request_fields = 50  # headers per request
+limit_request_field_size = 8190  # bytes of one header
 # Each worker builds its own app and loads the model itself; the holder swaps it on promotion.
 preload_app = False
 # gunicorn >= 23 opens a control socket in ~/.gunicorn; unused here, and two servers would clash.
@@ -61,3 +69,37 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+# gunicorn's own errors, as codes of service/errors.py ERROR_CODES (a test checks they exist).
+GUNICORN_ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    414: "uri_too_long",
+    431: "headers_too_large",
+    500: "internal_error",
+}
+# The app's security headers (service/security.py), on gunicorn's own answers too.
+ERROR_HEADERS = (
+    "Content-Type: application/json\r\n"
+    "Cache-Control: no-store\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+)
+
+
+def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's error answer (util.write_error) as the app's JSON error body."""
+    code = GUNICORN_ERROR_CODES.get(status_int, "http_error")
+    message = reason.lower() + (f": {mesg}" if mesg else "")
+    body = json.dumps({"error": {"code": code, "message": message}}).encode("ascii")
+    head = f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n{ERROR_HEADERS}"
+    head += f"Content-Length: {len(body)}\r\n\r\n"
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def post_worker_init(worker) -> None:
+    """In each worker: answer gunicorn-level errors (bad request line, limits) with JSON."""
+    util.write_error = write_json_error

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,23 +51,60 @@ def wait_ready(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
     pytest.fail("gunicorn did not become ready")
 
 
-@pytest.fixture
-def server_url(trained_models: Path, tmp_path: Path):
-    """gunicorn serving the trained model; yields its base URL and stops it afterwards."""
+@dataclass(frozen=True)
+class Server:
+    """A running gunicorn: its base URL and its master process (leader of its own group)."""
+
+    url: str
+    process: subprocess.Popen
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """(host, port) to open raw sockets to."""
+        host, port = self.url.removeprefix("http://").split(":")
+        return host, int(port)
+
+
+@contextlib.contextmanager
+def running_server(models_dir: Path, log_dir: Path, **env: str) -> Iterator[Server]:
+    """gunicorn with the repo's config on a free loopback port; yields it, then stops it."""
     port = free_port()
-    env = {**os.environ, "KAKEHASHI_MODEL_DIR": str(trained_models), "KAKEHASHI_WORKERS": "1"}
-    log = (tmp_path / "access.log").open("w", encoding="utf-8")
+    environment = {
+        **os.environ,
+        "KAKEHASHI_MODEL_DIR": str(models_dir),
+        "KAKEHASHI_WORKERS": "1",
+        "KAKEHASHI_DATA_DIR": str(log_dir / "data"),
+        **env,
+    }
+    log = (log_dir / "access.log").open("a", encoding="utf-8")
     command = [str(GUNICORN), "--config", "service/gunicorn_conf.py"]
     command += ["--bind", f"127.0.0.1:{port}", "service:create_app()"]
-    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers share its process group: one kill stops all
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, server)
-        yield url
+        yield Server(url, server)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)  # a worker left behind by a killed master
         log.close()
+
+
+@pytest.fixture
+def server_url(trained_models: Path, tmp_path: Path) -> Iterator[str]:
+    """gunicorn serving the trained model; yields its base URL and stops it afterwards."""
+    with running_server(trained_models, tmp_path) as server:
+        yield server.url
 
 
 @pytest.mark.slow
@@ -105,3 +147,84 @@ def test_gunicorn_answers_while_clients_hang_mid_headers(server_url: str):
     finally:
         for connection in idle:
             connection.close()
+
+
+def raw_exchange(address: tuple[str, int], request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes, read the whole answer; return its status, headers and body."""
+    with socket.create_connection(address, timeout=5) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+            head, _, body = answer.partition(b"\r\n\r\n")
+            length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            if length and len(body) >= int(length.group(1)):
+                break
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+# Requests gunicorn itself refuses before the app sees them, or the app refuses at the edge.
+RAW_CASES = [
+    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+    (b"GET / HTTP/1.1\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(60)) + b"\r\n", 431,
+     "headers_too_large"),
+    (b"GET / HTTP/1.1\r\nX-Big: " + b"v" * 9000 + b"\r\n\r\n", 431, "headers_too_large"),
+    (b"GARBAGE\r\n\r\n", 400, "bad_request"),
+    (b"GET / HTTP/1.1\r\nBad Header Name: v\r\n\r\n", 400, "bad_request"),
+    (b"GET //v1//model HTTP/1.1\r\nHost: evil.example\r\n\r\n", 404, "not_found"),
+    (b"GET /v1/model/ HTTP/1.1\r\nHost: evil.example\r\n\r\n", 200, None),  # served, no 308
+    (b"POST /v1/match HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % 70000 + b"{" + b" " * 69999 + b"\r\n0\r\n\r\n",
+     413, "payload_too_large"),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_gunicorn_edge_errors_are_json_with_security_headers(trained_models: Path, tmp_path: Path):
+    from service.errors import ERROR_CODES
+    from service.gunicorn_conf import GUNICORN_ERROR_CODES
+
+    assert set(GUNICORN_ERROR_CODES.values()) <= set(ERROR_CODES)
+    with running_server(trained_models, tmp_path) as server:
+        for request, status, code in RAW_CASES:
+            found, headers, body = raw_exchange(server.address, request)
+            assert found == status, request[:60]
+            assert json.loads(body).get("error", {}).get("code") == code, request[:60]
+            assert headers["content-type"].startswith("application/json")
+            assert headers["x-content-type-options"] == "nosniff"
+            assert "location" not in headers
+            assert b"<html" not in body.lower()
+
+
+@pytest.mark.slow
+def test_gunicorn_feedback_survives_sigkill(trained_models: Path, tmp_path: Path):
+    """Every verdict answered 201 is there after the whole server is killed with SIGKILL."""
+    verdicts = [
+        {
+            "japanese_id": "jp-auto",
+            "israeli_id": f"il-{name}",
+            "label": "not_relevant",
+            "note": f"n{i}",
+        }
+        for i, name in enumerate(["lidar", "fleet", "endpoint", "fraud", "payments"] * 4)
+    ]
+    with running_server(trained_models, tmp_path) as server:
+        for verdict in verdicts:
+            request = urllib.request.Request(
+                server.url + "/v1/feedback",
+                data=json.dumps(verdict).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert response.status == 201
+        os.killpg(server.process.pid, signal.SIGKILL)  # master and worker, no clean shutdown
+        server.process.wait(timeout=10)
+    with running_server(trained_models, tmp_path) as server:
+        status, body = get_json(server.url + "/v1/feedback?limit=1000")
+        assert status == 200
+        assert [item["note"] for item in body["items"]] == [v["note"] for v in verdicts]
+        status, body = get_json(server.url + "/v1/companies/jp-auto/partners?top_k=100")
+        assert not {r["id"] for r in body["results"]} & {v["israeli_id"] for v in verdicts}
