@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kakehashi import registry
 from kakehashi.errors import InvalidListError, KakehashiError, UsageError
-from training import report
+from training import feedback_labels, report
 from training.train import Inputs, load_inputs, require_both_countries, stderr_report, train
 from training.variants import apply_variant, parse_variant
 
@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also evaluate with firms re-described: NAME=PATH (see data/eval/README.md)",
     )
     train_cmd = with_inputs("train", "validate, fit, evaluate, save a new version and promote it")
+    for sub in (train_cmd, evaluate_cmd):
+        sub.add_argument(
+            "--feedback",
+            type=Path,
+            metavar="DATA_DIR",
+            help="also use the service's feedback (its data dir or feedback.sqlite3) as labels",
+        )
     train_cmd.add_argument("--models-dir", type=Path, default=Path("models"))
     train_cmd.add_argument(
         "--no-promote", action="store_true", help="save the version without promoting it"
@@ -132,9 +139,14 @@ def print_problems(error: InvalidListError) -> None:
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
-    return load_inputs(
+    inputs = load_inputs(
         args.companies, args.partnerships, args.taxonomy, args.glossary, sheet=args.sheet
     )
+    if getattr(args, "feedback", None) is None:
+        return inputs
+    inputs, labels = feedback_labels.with_feedback(inputs, args.feedback)
+    print(feedback_labels.describe(labels), file=sys.stderr)
+    return inputs
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
