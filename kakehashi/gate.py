@@ -4,12 +4,18 @@ A version fails when, in any evaluated direction, a gated metric is below the co
 or below the promoted version's value by more than the configured margin. The metrics are the
 manifest's `metrics` (per direction, from the held-out partnerships). A gate that is configured
 cannot judge a version without metrics (trained without partnerships): that version fails too.
+`judge` is pure; `judge_version` and `promote_if_passed` read the registry (the CLI and the
+service both use them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kakehashi import registry
+from kakehashi.errors import KakehashiError
 
 DEFAULT_METRICS = ("mrr",)
 Metrics = Mapping[str, Mapping[str, float]]  # direction -> metric name -> value
@@ -126,3 +132,24 @@ def parse_metrics(text: str | Sequence[str]) -> tuple[str, ...]:
     names = text.split(",") if isinstance(text, str) else list(text)
     found = tuple(name.strip() for name in names if name.strip())
     return found or DEFAULT_METRICS
+
+
+def judge_version(config: GateConfig, models_dir: Path, version: str) -> GateVerdict:
+    """Judge a saved version against the floor and the promoted version (if any, and readable)."""
+    metrics = registry.read_manifest(models_dir, version).get("metrics")
+    try:
+        current = registry.current_version(models_dir)
+        before = registry.read_manifest(models_dir, current).get("metrics") if current else None
+    except KakehashiError:  # a damaged pointer or promoted manifest: nothing to compare with
+        current, before = None, None
+    if current == version:
+        current, before = None, None
+    return judge(config, metrics, before, current)
+
+
+def promote_if_passed(config: GateConfig, models_dir: Path, version: str) -> GateVerdict:
+    """Promote a saved version when it passes the gate; the verdict says why not otherwise."""
+    verdict = judge_version(config, models_dir, version)
+    if verdict.passed:
+        registry.promote(models_dir, version)
+    return verdict

@@ -1,6 +1,7 @@
 """`python -m training`: validate, train, evaluate and manage model versions.
 
-Exit codes: 0 success, 2 invalid input or usage, 1 unexpected failure.
+Exit codes: 0 success, 2 invalid input or usage, 1 unexpected failure, 3 a version saved but
+not promoted because the quality gate rejected it.
 """
 
 from __future__ import annotations
@@ -9,17 +10,18 @@ import argparse
 import csv
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kakehashi import registry
 from kakehashi.errors import InvalidListError, KakehashiError, UsageError
-from training import feedback_labels, report
+from kakehashi.gate import DEFAULT_METRICS, GateConfig, parse_metrics, promote_if_passed
+from kakehashi.progress import ProgressFile
+from training import feedback_labels, manage, report
 from training.train import Inputs, load_inputs, require_both_countries, stderr_report, train
 from training.variants import apply_variant, parse_variant
 
 MAX_PROBLEMS_SHOWN = 50
-EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REJECTED = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,17 +90,31 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="learn the component weights from the partnerships (default: the defaults)",
     )
-    for name, help_text in (
-        ("list", "list model versions"),
-        ("rollback", "re-promote the version promoted before the current one"),
-    ):
-        commands.add_parser(name, help=help_text).add_argument(
-            "--models-dir", type=Path, default=Path("models")
-        )
-    promote_cmd = commands.add_parser("promote", help="make a saved version the served one")
-    promote_cmd.add_argument("version")
-    promote_cmd.add_argument("--models-dir", type=Path, default=Path("models"))
+    add_gate_options(train_cmd)
+    manage.add_commands(commands)
     return parser
+
+
+def add_gate_options(train_cmd: argparse.ArgumentParser) -> None:
+    """The quality gate and progress options of `train`."""
+    train_cmd.add_argument(
+        "--gate-floor",
+        type=float,
+        help="promote only when every direction's gated metric is at least this (e.g. 0.2)",
+    )
+    train_cmd.add_argument(
+        "--gate-margin",
+        type=float,
+        help="promote only when no gated metric is more than this below the promoted version's",
+    )
+    train_cmd.add_argument(
+        "--gate-metrics",
+        default=",".join(DEFAULT_METRICS),
+        help="comma-separated metrics the gate checks (default: mrr)",
+    )
+    train_cmd.add_argument(
+        "--progress", type=Path, help="keep a JSON progress file up to date (for the service)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,27 +215,46 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train, then print where each known partner landed and a summary."""
-    stderr_report(
+    progress = ProgressFile(args.progress) if args.progress else None
+    report = _reporter(progress)
+    report(
         f"validating {args.companies}" + (f" and {args.partnerships}" if args.partnerships else "")
     )
     inputs = _inputs(args)
+    gate = GateConfig(args.gate_floor, args.gate_margin, parse_metrics(args.gate_metrics))
+    promote = not args.no_promote and not gate.enabled
     result = train(
-        inputs,
-        args.models_dir,
-        promote=not args.no_promote,
-        report=stderr_report,
-        learn_weights=args.learn_weights,
+        inputs, args.models_dir, promote=promote, report=report, learn_weights=args.learn_weights
     )
+    verdict = None
+    if gate.enabled and not args.no_promote:
+        verdict = promote_if_passed(gate, args.models_dir, result.version)
+        promote = verdict.passed
+    if progress:
+        progress.saved(result.version, promote)
     if result.outcomes:
         print_partner_ranks(result, inputs)
     manifest = result.manifest
-    print(f"version:   {result.version} ({'promoted' if not args.no_promote else 'not promoted'})")
+    print(f"version:   {result.version} ({'promoted' if promote else 'not promoted'})")
     print(f"companies: {', '.join(f'{n} {k}' for k, n in manifest['companies'].items())}")
     print(f"weights:   {', '.join(f'{k}={v:.2f}' for k, v in manifest['weights'].items())}")
     for direction, metrics in (manifest["metrics"] or {}).items():
         print(f"metrics {direction}: {', '.join(f'{k}={v}' for k, v in metrics.items())}")
     print(f"artifact:  {Path(args.models_dir) / result.version / manifest['artifact']['file']}")
-    return EXIT_OK
+    if verdict is not None:
+        print(f"gate:      {verdict.describe()}")
+    return EXIT_OK if verdict is None or verdict.passed else EXIT_REJECTED
+
+
+def _reporter(progress: ProgressFile | None) -> Callable[[str], None]:
+    """Progress lines to standard error, and into the progress file when there is one."""
+
+    def report(message: str) -> None:
+        stderr_report(message)
+        if progress:
+            progress(message)
+
+    return report
 
 
 def print_partner_ranks(result, inputs: Inputs) -> None:
@@ -232,43 +267,6 @@ def print_partner_ranks(result, inputs: Inputs) -> None:
             print(f"  {rank:>4} / {outcome.candidates}  {pair}")
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    """Print every version, marking the promoted one; a damaged one is listed as damaged."""
-    try:
-        current = registry.current_version(args.models_dir)
-    except KakehashiError as exc:
-        current = None
-        print(f"warning: {exc}; `promote VERSION` repairs it", file=sys.stderr)
-    found = registry.versions(args.models_dir)
-    if not found:
-        print(f"no model versions in {args.models_dir}")
-    for version in found:
-        mark = "*" if version == current else " "
-        try:
-            manifest = registry.read_manifest(args.models_dir, version)
-        except KakehashiError as exc:
-            print(f"{mark} {version}  damaged: {exc}")
-            continue
-        metrics = manifest.get("metrics") or {}
-        counts = ", ".join(f"{n} {k}" for k, n in (manifest.get("companies") or {}).items())
-        mrr = ", ".join(f"{d} mrr={m['mrr']}" for d, m in metrics.items()) or "no metrics"
-        print(f"{mark} {version}  {manifest.get('created_at', '')}  {counts}  {mrr}")
-    return EXIT_OK
-
-
-def cmd_promote(args: argparse.Namespace) -> int:
-    """Promote a version."""
-    previous = registry.promote(args.models_dir, args.version)
-    print(f"promoted {args.version}" + (f" (was {previous})" if previous else ""))
-    return EXIT_OK
-
-
-def cmd_rollback(args: argparse.Namespace) -> int:
-    """Roll back to the previously promoted version."""
-    print(f"rolled back to {registry.rollback(args.models_dir)}")
-    return EXIT_OK
-
-
 def _country_counts(inputs: Inputs) -> dict[str, int]:
     return dict(sorted(Counter(c.country for c in inputs.companies).items()))
 
@@ -278,7 +276,5 @@ COMMANDS = {
     "ids": cmd_ids,
     "train": cmd_train,
     "evaluate": cmd_evaluate,
-    "list": cmd_list,
-    "promote": cmd_promote,
-    "rollback": cmd_rollback,
+    **manage.COMMANDS,
 }
