@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from service.web import pages, render, web_errors
+from service.web import assets, briefing, pages, render, web_errors
 
 
 def init_app(app: Flask) -> None:
     """Register the pages, their template helpers and their HTML error pages (a blueprint per
     app, so that several apps in one process, as in the tests, each get their own)."""
-    blp = Blueprint(
-        "web",
-        __name__,
-        template_folder="templates",
-        static_folder="static",
-        static_url_path="/assets",
-    )
+    blp = Blueprint("web", __name__, template_folder="templates")
+    assets.register(blp)
     pages.register(blp)
+    briefing.register(blp)
     web_errors.register(blp)
     blp.app_context_processor(render.template_context)
     app.register_blueprint(blp)

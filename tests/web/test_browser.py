@@ -66,6 +66,9 @@ def test_company_filter_updates_the_list_without_a_reload(page):
     page.goto("/companies/jp-auto")
     before = partner_ids(page)
     page.evaluate("window.notReloaded = true")
+    page.locator(
+        "summary", has_text="Only partners in these sectors"
+    ).click()  # opens the sector list
     page.get_by_role("checkbox", name="Fintech").check()
     expect(page).to_have_url(re.compile(r"sector=fintech"))
     expect(page.locator("#partners")).to_have_attribute("aria-busy", "false")

@@ -199,3 +199,45 @@ def test_wheel_package_data_covers_every_web_file():
         if p.is_file() and p.suffix not in (".py", ".pyc")
     ]
     assert files and [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
+
+
+def test_briefing_lists_each_firms_top_partners_like_the_api(client):
+    html = client.get("/briefing?ids=jp-auto, jp-bank&top_k=3").get_data(as_text=True)
+    for company_id in ("jp-auto", "jp-bank"):
+        api = client.get(f"/v1/companies/{company_id}/partners?top_k=3").get_json()
+        section = html.split(f'id="firm-{company_id}"', 1)[1].split("</table>", 1)[0]
+        assert re.findall(r'data-partner-id="([^"]+)"', section) == [
+            r["id"] for r in api["results"]
+        ]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "code"),
+    [
+        ("ids=jp-auto,nope&top_k=3", 404, "unknown_company"),
+        ("ids=jp-auto&top_k=0", 422, "invalid_parameter"),
+        ("ids=jp-auto&top_k=x", 422, "invalid_parameter"),
+        ("ids=" + ",".join(f"f{i}" for i in range(101)), 422, "invalid_parameter"),
+    ],
+)
+def test_briefing_bad_input_is_named_in_the_page(client, query, status, code):
+    response = client.get(f"/briefing?{query}")
+    assert response.status_code == status and f'data-error-code="{code}"' in response.text
+
+
+def test_briefing_reads_ids_split_any_way_once_each():
+    from service.web.briefing import firm_ids
+
+    assert firm_ids("a, b\nc、a  d") == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("name", ["nope.js", "../messages.json", "..%2Fpages.py", ".hidden"])
+def test_assets_serve_only_the_static_files(client, name):
+    assert client.get(f"/assets/{name}").status_code == 404
+
+
+def test_assets_are_typed_and_revalidated(client):
+    response = client.get("/assets/app.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    again = client.get("/assets/app.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304

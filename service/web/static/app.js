@@ -7,3 +7,4 @@ document.querySelectorAll("input[data-suggest]").forEach(initSuggest);
 document.querySelectorAll("form[data-live-results]").forEach(initLiveResults);
 if (document.getElementById("partners")) initFeedback();
 
+document.querySelectorAll("button[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
