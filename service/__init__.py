@@ -10,7 +10,18 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: config, error handlers, the model holder, the endpoints and the docs."""
-    from service import admin, catalog, docs, errors, feedback, health, holder, ranking, security
+    from service import (
+        admin,
+        catalog,
+        delegations,
+        docs,
+        errors,
+        feedback,
+        health,
+        holder,
+        ranking,
+        security,
+    )
     from service.web import init_app as init_web
 
     app = Flask(__name__)
@@ -46,7 +57,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     errors.init_app(app)
     feedback.init_app(app)
     holder.init_app(app)
-    for module in (health, catalog, ranking, admin, feedback):
+    for module in (health, catalog, ranking, admin, feedback, delegations):
         api.register_blueprint(module.blp)
     docs.init_app(app, api)
     init_web(app)  # the pages for people, at /

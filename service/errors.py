@@ -39,6 +39,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "headers_too_large": (431, "too many request headers, or one too long"),
     "data_store": (503, "the data directory's database cannot be opened or written"),
     "schema_too_new": (503, "the data directory's database was written by a newer Kakehashi"),
+    "invalid_schedule_request": (422, "a delegation schedule or briefing request is invalid"),
+    "infeasible_schedule": (422, "the pins, capacities and minimums cannot all be met (named)"),
+    "schedule_not_found": (422, "the solver found no schedule within time_limit_seconds"),
 }
 
 # The code of an HTTP error raised by werkzeug or webargs rather than by our views.

@@ -230,3 +230,20 @@ def parse_request(document: Any) -> r.PlanRequest:
             doc.get("unplaced_per_firm", r.UNPLACED), "unplaced_per_firm", 0, r.MAX_UNPLACED
         ),
     )
+
+
+BRIEFING_FIELDS = {"japanese_ids", "top_k", "pool", "skip_known", "skip_not_relevant"}
+
+
+def parse_briefing(document: Any) -> r.BriefingRequest:
+    """A BriefingRequest from a JSON document (PlannerRequestError naming the field)."""
+    doc = _object(document, "", BRIEFING_FIELDS)
+    if "japanese_ids" not in doc:
+        raise PlannerRequestError("japanese_ids", "missing")
+    return r.BriefingRequest(
+        japanese_ids=_japanese_ids(doc["japanese_ids"]),
+        top_k=_integer(doc.get("top_k", r.BRIEFING_TOP_K), "top_k", 1, r.MAX_BRIEFING_TOP_K),
+        pool=_pool(doc.get("pool", {})),
+        skip_known=_boolean(doc.get("skip_known", False), "skip_known"),
+        skip_not_relevant=_boolean(doc.get("skip_not_relevant", True), "skip_not_relevant"),
+    )

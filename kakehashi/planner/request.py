@@ -108,3 +108,18 @@ class PlanRequest:
     time_limit_seconds: float = TIME_LIMIT
     candidates_per_firm: int = CANDIDATES
     unplaced_per_firm: int = UNPLACED
+
+
+BRIEFING_TOP_K = 10
+MAX_BRIEFING_TOP_K = 100
+
+
+@dataclass(frozen=True)
+class BriefingRequest:
+    """The top_k partners of each firm of a delegation, for briefing packs."""
+
+    japanese_ids: tuple[str, ...]
+    top_k: int = BRIEFING_TOP_K
+    pool: Pool = Pool()
+    skip_known: bool = False
+    skip_not_relevant: bool = True

@@ -14,6 +14,8 @@ PATHS = {
     "/v1/companies/{company_id}/partners": {"get"},
     "/v1/match": {"post"},
     "/v1/admin/reload": {"post"},
+    "/v1/delegations/schedule": {"post"},
+    "/v1/delegations/briefing": {"post"},
 }
 
 
