@@ -5,12 +5,15 @@
 Trains on the bundled data/companies.csv and data/partnerships.csv in a temporary folder (or
 serves --models-dir), serves the app on 127.0.0.1 with werkzeug, and drives Debian's chromium
 (/usr/bin/chromium, never a downloaded browser) through Playwright. Writes one PNG per page and
-language (`<page>-<lang>.png`), at a 1100x800 viewport so that they stay small.
+language (`<page>-<lang>.png`), at a 1100x800 viewport so that they stay small. Japanese text
+needs a Japanese system font in the browser (Debian: `apt-get install fonts-ipafont-gothic`);
+the pages themselves load no font.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 import threading
@@ -63,11 +66,17 @@ def match(page) -> None:
     page.locator("#match-heading").scroll_into_view_if_needed()
 
 
+def briefing(page) -> None:
+    """The briefing pack of three firms."""
+    page.goto("/briefing?ids=toyota-motor,sony,hitachi&top_k=3")
+
+
 PAGES: dict[str, Callable] = {
     "find": find_with_suggestions,
     "company": company,
     "reverse": reverse,
     "match": match,
+    "briefing": briefing,
 }
 
 
@@ -121,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models-dir", type=Path)
     parser.add_argument("--only", nargs="*", default=[], choices=sorted(PAGES))
     args = parser.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         models = args.models_dir
