@@ -21,5 +21,9 @@ def healthz() -> dict:
 @blp.response(200, Ready)
 @blp.alt_response(503, description="no model loaded (code `no_model`)")
 def readyz() -> dict:
-    """Ready when a model is loaded; 503 `no_model` otherwise."""
-    return {"status": "ready", "model_version": holder().require().version}
+    """Ready when a model is loaded (with `problem` when it is not the promoted one); 503 else."""
+    model_holder = holder()
+    ready = {"status": "ready", "model_version": model_holder.require().version}
+    if model_holder.degraded:  # e.g. the promoted version is damaged: an older one serves
+        ready["problem"] = model_holder.degraded
+    return ready

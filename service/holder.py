@@ -2,7 +2,14 @@
 
 A request takes one reference (`holder.require()`) and uses it to the end, so a swap never
 changes the model under a request in flight. A new version is loaded completely before the
-reference is replaced under a lock; a failed load keeps the old model and is logged.
+reference is replaced; a failed load keeps the old model, is logged, and `/readyz` says why.
+
+Promotions are noticed by a background thread per worker process, polling promoted.json every
+RELOAD_CHECK_SECONDS: no request ever waits for a load. The thread starts with the process's first
+request (gunicorn forks workers after importing the app factory, and a thread does not survive a
+fork; the pid check starts a new one in a forked child). RELOAD_CHECK_SECONDS = 0 means: check
+before every request, in the request (the test suite's setting, so a promotion is visible on the
+next request).
 """
 
 from __future__ import annotations
@@ -29,9 +36,14 @@ class ModelHolder:
         self.logger = logger
         self.loaded: LoadedModel | None = None
         self.problem: str | None = None  # why the promoted model is not served, for people
-        self._lock = threading.Lock()
+        self.degraded: str | None = None  # why the served version is not the promoted one
+        self._lock = threading.Lock()  # held by whoever loads; requests never wait for it
         self._signature: tuple[int, int, int] | None = None
         self._checked_at = float("-inf")
+        self._loader: threading.Thread | None = None
+        self._loader_pid: int | None = None
+        self._loader_lock = threading.Lock()
+        self._stopping = threading.Event()
 
     @property
     def version(self) -> str | None:
@@ -59,12 +71,14 @@ class ModelHolder:
                 self._fall_back_locked()
 
     def maybe_reload(self) -> None:
-        """Swap in a newly promoted version, checking the pointer at most every check_seconds.
+        """Before a request: make sure this process's loader runs (or, with 0 s, check now)."""
+        if self.check_seconds <= 0:
+            self.check_now()
+        else:
+            self._ensure_loader()
 
-        Never waits: when another thread is already loading, this request keeps the old model.
-        """
-        if time.monotonic() - self._checked_at < self.check_seconds:
-            return
+    def check_now(self) -> None:
+        """Swap in a newly promoted version; return at once when another thread is loading."""
         if not self._lock.acquire(blocking=False):
             return
         try:
@@ -74,8 +88,36 @@ class ModelHolder:
             self.logger.error(
                 "keeping model %s; loading the promoted one failed: %s", self.version, exc
             )
+            self.degraded = f"{self._without_paths(exc)}; serving {self.version or 'no model'}"
         finally:
             self._lock.release()
+
+    def stop(self) -> None:
+        """Stop this process's background loader (it finishes a load in progress first)."""
+        self._stopping.set()
+        loader = self._loader
+        if loader is not None and loader.is_alive() and loader is not threading.current_thread():
+            loader.join()
+
+    def _ensure_loader(self) -> None:
+        """Start the polling thread once per process (a forked worker starts its own)."""
+        if self._loader_pid == os.getpid() or self._stopping.is_set():
+            return
+        with self._loader_lock:
+            if self._loader_pid == os.getpid():
+                return
+            self._loader = threading.Thread(
+                target=self._poll, name="kakehashi-model-loader", daemon=True
+            )
+            self._loader_pid = os.getpid()
+            self._loader.start()
+
+    def _poll(self) -> None:
+        while not self._stopping.wait(self.check_seconds):
+            try:
+                self.check_now()
+            except Exception:  # never let the loader die: the next poll tries again
+                self.logger.exception("the model loader failed unexpectedly")
 
     def reload(self) -> tuple[str | None, str]:
         """Re-read the promoted version now; return (previous version, served version)."""
@@ -88,12 +130,15 @@ class ModelHolder:
     def _note_failure(self, exc: Exception) -> None:
         """Log why the promoted model cannot be served; keep the reason, without paths."""
         self.logger.warning("the promoted model cannot be served: %s", exc)
+        if not isinstance(exc, ModelNotFoundError):
+            self.problem = self._without_paths(exc)
+            self.degraded = self.problem
+
+    def _without_paths(self, exc: Exception) -> str:
+        """What clients may read about a failed load: the reason, without server paths."""
         reason = str(exc).replace(f"{self.models_dir.resolve()}/", "")
         reason = reason.replace(f"{self.models_dir}/", "")
-        if not isinstance(exc, ModelNotFoundError):
-            self.problem = (
-                f"the promoted model could not be loaded ({reason}); roll back or retrain"
-            )
+        return f"the promoted model could not be loaded ({reason}); roll back or retrain"
 
     def _fall_back_locked(self) -> None:
         """Serve the newest version that loads when the promoted one does not."""
@@ -103,6 +148,7 @@ class ModelHolder:
             except (KakehashiError, OSError):
                 continue
             self.logger.warning("serving the last good version %s instead", version)
+            self.degraded = f"{self.problem}; serving the last good version {version}"
             return
 
     def _reload_locked(self, force: bool) -> None:
@@ -118,10 +164,11 @@ class ModelHolder:
                 raise ModelNotFoundError(f"no promoted model in {self.models_dir}")
             return
         if self.loaded is not None and version == self.loaded.version:
+            self.degraded = None
             return
         started = time.perf_counter()
         loaded = registry.load_version(self.models_dir, version)
-        previous, self.loaded, self.problem = self.version, loaded, None
+        previous, self.loaded, self.problem, self.degraded = self.version, loaded, None, None
         elapsed = time.perf_counter() - started
         self.logger.info("serving model %s (was %s; loaded in %.2fs)", version, previous, elapsed)
 
@@ -147,7 +194,7 @@ def served_model() -> LoadedModel:
 
 
 def init_app(app: Flask) -> None:
-    """Create the holder, load the promoted model, and check for promotions before requests."""
+    """Create the holder, load the promoted model, and watch promotions from the first request."""
     model_holder = ModelHolder(
         Path(str(app.config["MODEL_DIR"])),
         float(app.config["RELOAD_CHECK_SECONDS"]),

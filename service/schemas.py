@@ -140,6 +140,9 @@ class Ready(Schema):
 
     status = fields.String(metadata={"example": "ready"})
     model_version = fields.String()
+    problem = fields.String(
+        metadata={"description": "present when the served version is not the promoted one: why"}
+    )
 
 
 class ModelInfo(Schema):

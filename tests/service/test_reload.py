@@ -189,3 +189,129 @@ def test_model_holder_without_any_promoted_model_stays_quiet(tmp_path: Path, cap
     with caplog.at_level(logging.WARNING):
         holder.maybe_reload()
     assert holder.loaded is None and caplog.records == []
+
+
+# ----- background loading -----
+
+
+def wait_for(condition, what: str, bound_s: float = 30.0) -> None:
+    """Poll until condition() holds; the bound only stops a broken test from hanging."""
+    import time
+
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def background_app(models_dir: Path):
+    """An app whose holder polls promoted.json in a background thread; stopped after the test."""
+    app = make_app(models_dir, RELOAD_CHECK_SECONDS=0.02)
+    yield app
+    app.extensions["kakehashi"].stop()
+
+
+def test_reload_in_background_serves_the_old_model_until_the_new_one_is_loaded(
+    background_app, models_dir: Path, second_version: str, monkeypatch
+):
+    import threading
+
+    import service.holder
+
+    entered, release = threading.Event(), threading.Event()
+    real_load = registry.load_version
+
+    def slow_load(folder, version):
+        if version == second_version:
+            entered.set()
+            release.wait()
+        return real_load(folder, version)
+
+    monkeypatch.setattr(service.holder.registry, "load_version", slow_load)
+    client = background_app.test_client()
+    first = version_of(client)  # the first request starts this process's loader
+    registry.promote(models_dir, second_version)
+    wait_for(entered.is_set, "the loader to start loading the new version")
+    answers = []
+    asker = threading.Thread(target=lambda: answers.append(version_of(client)))
+    asker.start()
+    asker.join(timeout=30)  # a request waiting for the load would still be running here
+    loaded_meanwhile = background_app.extensions["kakehashi"].version
+    release.set()
+    assert answers == [first] and loaded_meanwhile == first
+    wait_for(lambda: version_of(client) == second_version, "the new version to be served")
+
+
+def test_reload_in_background_failure_keeps_the_old_model_and_readyz_says_why(
+    background_app, models_dir: Path, second_version: str, caplog
+):
+    holder = background_app.extensions["kakehashi"]
+    client = background_app.test_client()
+    first = version_of(client)
+    assert "problem" not in client.get("/readyz").json
+    damage(models_dir, second_version)
+    with caplog.at_level(logging.ERROR):
+        registry.promote(models_dir, second_version)
+        wait_for(lambda: holder.degraded is not None, "the failed load to be noted")
+    assert "keeping model" in caplog.text
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["model_version"] == first
+    assert (
+        "could not be loaded" in ready.json["problem"]
+        and f"serving {first}" in ready.json["problem"]
+    )
+    assert str(models_dir) not in ready.json["problem"]
+    registry.promote(models_dir, first)  # repaired by promoting a good version
+    wait_for(lambda: holder.degraded is None, "the problem to clear")
+    assert "problem" not in client.get("/readyz").json
+
+
+def test_reload_loader_starts_once_per_process(background_app):
+    import threading
+
+    client = background_app.test_client()
+    for _ in range(3):
+        client.get("/healthz")
+    loaders = [t for t in threading.enumerate() if t.name == "kakehashi-model-loader"]
+    holder = background_app.extensions["kakehashi"]
+    assert holder._loader in loaders and holder._loader.is_alive()
+    before = holder._loader
+    holder._loader_pid = -1  # as in a worker forked from a process whose loader ran
+    client.get("/healthz")
+    assert holder._loader is not before and holder._loader.is_alive()
+
+
+def test_readyz_reports_the_fallback_to_the_last_good_version(
+    models_dir: Path, second_version: str
+):
+    good = registry.current_version(models_dir)
+    registry.promote(models_dir, second_version)
+    damage(models_dir, second_version)
+    ready = make_app(models_dir).test_client().get("/readyz")
+    assert ready.json["model_version"] == good
+    assert f"serving the last good version {good}" in ready.json["problem"]
+
+
+def test_reload_refuses_a_promoted_artifact_that_would_run_code(
+    models_dir: Path, second_version: str
+):
+    """A pickle calling os.system, with a matching manifest sha256: refused, the old model serves."""
+    import joblib
+
+    from kakehashi.artifact import ARTIFACT_FORMAT, file_sha256
+    from tests.kakehashi.test_artifact import RunsCommand
+
+    client = make_app(models_dir).test_client()
+    first = version_of(client)
+    marker = models_dir.parent / "pwned"
+    artifact = models_dir / second_version / registry.ARTIFACT
+    joblib.dump({"format": ARTIFACT_FORMAT, "model": RunsCommand(marker)}, artifact)
+    manifest = registry.read_manifest(models_dir, second_version)
+    manifest["artifact"]["sha256"] = file_sha256(artifact)
+    registry.write_json_atomic(models_dir / second_version / registry.MANIFEST, manifest)
+    registry.promote(models_dir, second_version)
+    assert version_of(client) == first
+    assert "refused global" in client.get("/readyz").json["problem"]
+    assert not marker.exists()
