@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         ranking,
         security,
     )
+    from service.openapi_enums import init_app as declare_enums
     from service.web import init_app as init_web
 
     app = Flask(__name__)
@@ -60,5 +61,6 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     for module in (health, catalog, ranking, admin, feedback, delegations):
         api.register_blueprint(module.blp)
     docs.init_app(app, api)
+    declare_enums(app, api)  # sector and country enums in /openapi.json, from the taxonomy
     init_web(app)  # the pages for people, at /
     return app
