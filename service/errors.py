@@ -5,7 +5,9 @@ Every error body is `{"error": {"code": <stable snake_case>, "message": <for peo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from pathlib import Path
 
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -97,10 +99,24 @@ def handle_domain_error(error: KakehashiError) -> Response:
     status = ERROR_CODES[code][0]
     if status >= 500:
         current_app.logger.error("%s: %s", type(error).__name__, error)
-    message = str(error)
+    message = without_paths(str(error))
     if isinstance(error, InvalidProfileError):
         message = f"profile.{message}"
     return error_response(code, message, status)
+
+
+# The directory part of an absolute path (`/srv/models/v1/artifact.joblib` -> `v1/...`).
+ABSOLUTE_DIRS = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"()]+/)+")
+
+
+def without_paths(message: str) -> str:
+    """A message without the server's folders: relative to the models or data folder, or bare."""
+    for setting, name in (("MODEL_DIR", "the models folder"), ("DATA_DIR", "the data folder")):
+        folder = current_app.config.get(setting)
+        if folder:
+            for form in {str(Path(str(folder)).resolve()), str(folder).rstrip("/")}:
+                message = message.replace(form + "/", "").replace(form, name)
+    return ABSOLUTE_DIRS.sub("", message)
 
 
 def handle_http_exception(error: HTTPException) -> Response:

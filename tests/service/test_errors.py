@@ -211,3 +211,37 @@ def test_errors_deeply_nested_json_is_a_400_not_a_500(client):
     body = '{"profile":' * 1000 + "{}" + "}" * 1000
     response = client.post("/v1/match", data=body, content_type="application/json")
     assert_error(response, 400, "invalid_json", "nested too deeply")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        ("{models}/v1/artifact.joblib: checksum does not match", "v1/artifact.joblib: checksum"),
+        ("no model version 'x' in {models}", "no model version 'x' in the models folder"),
+        ("/elsewhere/deep/file.bin: unreadable", "file.bin: unreadable"),
+        ("ratio 1/2 stays", "ratio 1/2 stays"),
+    ],
+)
+def test_errors_domain_messages_carry_no_server_paths(models_dir, error, expected):
+    from kakehashi.errors import ArtifactError
+
+    app = make_app(models_dir.resolve())
+    with app.test_request_context():
+        response = service.errors.handle_domain_error(
+            ArtifactError(error.format(models=models_dir.resolve()))
+        )
+    assert expected in response.json["error"]["message"]
+    assert str(models_dir) not in response.json["error"]["message"]
+    assert "/elsewhere" not in response.json["error"]["message"]
+
+
+def test_errors_damaged_promoted_artifact_names_no_path(models_dir):
+    from kakehashi import registry
+
+    version = registry.current_version(models_dir)
+    (models_dir / version / "artifact.joblib").write_bytes(b"damaged")
+    client = make_app(models_dir).test_client()
+    for path in ("/readyz", "/v1/model"):
+        response = client.get(path)
+        assert response.status_code == 503
+        assert str(models_dir.parent) not in response.get_data(as_text=True)
