@@ -175,7 +175,7 @@ class JobStore:
 
     def get(self, job_id: str) -> Job:
         """One job (UnknownJobError when there is none with this id)."""
-        if not isinstance(job_id, str) or not JOB_ID.match(job_id):
+        if not isinstance(job_id, str) or not JOB_ID.match(job_id) or not self.path.exists():
             raise UnknownJobError(str(job_id))
         with _transaction(self._connect()) as db:
             self._reap(db, at_start=False)
@@ -185,7 +185,9 @@ class JobStore:
         return _job(row)
 
     def recent(self, limit: int = 20) -> list[Job]:
-        """The latest jobs, newest first."""
+        """The latest jobs, newest first (reading never creates the database)."""
+        if not self.path.exists():
+            return []
         with _transaction(self._connect()) as db:
             self._reap(db, at_start=False)
             rows = db.execute(f"SELECT {COLUMNS} FROM jobs ORDER BY seq DESC LIMIT ?", (limit,))

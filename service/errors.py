@@ -44,6 +44,13 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "invalid_schedule_request": (422, "a delegation schedule or briefing request is invalid"),
     "infeasible_schedule": (422, "the pins, capacities and minimums cannot all be met (named)"),
     "schedule_not_found": (422, "the solver found no schedule within time_limit_seconds"),
+    "invalid_upload": (422, "no `companies` file of a known format, or an unknown form field"),
+    "invalid_list": (422, "an uploaded list has problems (each with its file, line and column)"),
+    "job_running": (409, "a training job is already running (its `job_id` is given)"),
+    "unknown_job": (404, "no training job with this id"),
+    "version_not_found": (404, "no saved model version with this name"),
+    "damaged_version": (409, "the version's artifact cannot be loaded, so it is not promoted"),
+    "nothing_to_roll_back": (409, "no earlier promoted version to roll back to"),
 }
 
 # The code of an HTTP error raised by werkzeug or webargs rather than by our views.

@@ -14,6 +14,13 @@ PATHS = {
     "/v1/companies/{company_id}/partners": {"get"},
     "/v1/match": {"post"},
     "/v1/admin/reload": {"post"},
+    "/v1/admin/datasets": {"post"},
+    "/v1/admin/jobs": {"get"},
+    "/v1/admin/jobs/{job_id}": {"get"},
+    "/v1/admin/versions": {"get"},
+    "/v1/admin/promote": {"post"},
+    "/v1/admin/rollback": {"post"},
+    "/v1/admin/versions/{a}/diff/{b}": {"get"},
     "/v1/delegations/schedule": {"post"},
     "/v1/delegations/briefing": {"post"},
 }
