@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from service.web import assets, briefing, pages, render, web_errors
+from service.web import assets, briefing, pages, planner, render, web_errors
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     assets.register(blp)
     pages.register(blp)
     briefing.register(blp)
+    planner.register(blp)
     web_errors.register(blp)
     blp.app_context_processor(render.template_context)
     app.register_blueprint(blp)

@@ -22,6 +22,7 @@ MAIN_PAGES = {
     "company-filtered": "/companies/jp-auto?sector=cyber&exclude_known=true&diversity=0.3",
     "reverse": "/companies/il-lidar",
     "match": "/match",
+    "planner": "/planner",
     "briefing": "/briefing?ids=jp-auto,jp-bank&top_k=3",
     "error": "/companies/no-such-firm",
 }

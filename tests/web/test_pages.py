@@ -56,8 +56,11 @@ def test_catalogue_has_every_key_the_pages_use():
 def test_catalogue_has_every_value_of_the_keys_built_by_the_pages(app):
     """Keys the templates build (`'strength.' ~ r.strength`) cover every value they can take."""
     from kakehashi.feedback import LABELS
+    from kakehashi.planner.records import REASONS
 
     built = {
+        "js.reason.": tuple(REASONS),
+        "js.strength.": ("strong", "good", "weak"),
         "strength.": ("strong", "good", "weak"),
         "feedback.label.": LABELS,
         "country.": ("JP", "IL"),

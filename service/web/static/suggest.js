@@ -26,12 +26,27 @@ export function initSuggest(input) {
     if (index >= 0) input.setAttribute("aria-activedescendant", all[index].id);
   };
 
+  // Open the company, or (data-pick="<textarea id>") add its id to that list.
+  function pick(option) {
+    const target = input.dataset.pick && document.getElementById(input.dataset.pick);
+    if (!target) {
+      window.location.assign(option.dataset.href);
+      return;
+    }
+    const ids = target.value.split(/[\s,、，]+/).filter(Boolean);
+    if (!ids.includes(option.dataset.id)) ids.push(option.dataset.id);
+    target.value = ids.join("\n");
+    input.value = "";
+    close();
+    status.textContent = t("js.added", { name: option.firstChild.textContent });
+  }
+
   async function fetchSuggestions() {
     const text = input.value.trim();
     if (!text) return close();
     const params = new URLSearchParams({ q: text, limit: String(LIMIT) });
     for (const name of ["country", "sector"]) {
-      const value = form.elements[name]?.value;
+      const value = input.dataset[name] || form.elements[name]?.value;
       if (value) params.set(name, value);
     }
     const ticket = ++asked;
@@ -55,6 +70,7 @@ export function initSuggest(input) {
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", "false");
       option.dataset.href = `/companies/${encodeURIComponent(item.id)}`;
+      option.dataset.id = item.id;
       const name = document.createElement("span");
       const japanese = document.documentElement.lang === "ja" && item.name_ja;
       name.textContent = japanese ? item.name_ja : item.name;
@@ -65,7 +81,7 @@ export function initSuggest(input) {
       option.append(name, meta);
       option.addEventListener("mousedown", (event) => {
         event.preventDefault();
-        window.location.assign(option.dataset.href);
+        pick(option);
       });
       list.append(option);
     });
@@ -90,7 +106,7 @@ export function initSuggest(input) {
       choose(active <= 0 ? all.length - 1 : active - 1);
     } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
       event.preventDefault();
-      window.location.assign(all[active].dataset.href);
+      pick(all[active]);
     } else if (event.key === "Escape") {
       close();
     }
