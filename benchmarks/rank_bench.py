@@ -2,11 +2,14 @@
 
 Peers see the model's own fitted profiles (`profiles_`): the query firm's row and the rows of
 every Israeli firm. Their reference is the exhaustive cosine ranking of those rows; the model's
-reference is the full sort of its own `score_all`.
+reference is the full sort of its own `score_all`. The model is timed live (its precomputed
+partners set aside: what an ad-hoc profile or a filtered query costs), with the ten explanations,
+with a sector filter, answering from its precomputed partners, and the bare precomputed lookup.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from sklearn.preprocessing import normalize
 
 from benchmarks.tables import percentile
 from kakehashi.companies import Company
+from kakehashi.queries import Filters
 from kakehashi.registry import load_promoted
 
 TOP_K = 10
@@ -127,15 +131,7 @@ def bench_rank(models_dir: Path, repeat: int) -> tuple[list[Timed], dict[str, ob
     own = top_of(model.score_all(query)[il_rows])
     row_of = {r: n for n, r in enumerate(il_rows)}
     results = []
-    for name, run, with_overlap in [
-        ("model.rank (top 10, no explanations)", lambda: model.rank(query, TOP_K), True),
-        ("model.score_all (all scores)", lambda: model.score_all(query), False),
-        (
-            "query_for_profile + rank (ad hoc)",
-            lambda: model.rank(model.query_for_profile(profile), TOP_K),
-            False,
-        ),
-    ]:
+    for name, run, with_overlap in model_methods(model, query, profile):
         times, found = measure(run, repeat)
         share = overlap(np.array([row_of[m.row] for m in found]), own) if with_overlap else None
         results.append(Timed(name, percentile(times, 50), percentile(times, 99), share))
@@ -159,6 +155,38 @@ def bench_rank(models_dir: Path, repeat: int) -> tuple[list[Timed], dict[str, ob
         "candidates": il_rows.size,
     }
     return results, info
+
+
+def model_methods(model, query, profile: Company) -> list[tuple[str, Callable, bool]]:
+    """(name, call, whether it returns matches to compare) of each way the model ranks."""
+    live = copy.copy(model)
+    live.partner_rows_ = live.partner_scores_ = None
+    sectors = Filters(sectors=tuple(query.company.sectors[:1]))
+
+    def explained() -> list:
+        found = live.rank(query, TOP_K)
+        for match in found:
+            live.explain(query, match)
+        return found
+
+    methods = [
+        ("model.rank live (top 10, no explanations)", lambda: live.rank(query, TOP_K), True),
+        ("model.rank live + 10 explanations", explained, True),
+        ("model.rank live, sector filter", lambda: live.rank(query, TOP_K, sectors), False),
+        ("model.score_all (all scores)", lambda: live.score_all(query), False),
+        (
+            "query_for_profile + rank (ad hoc)",
+            lambda: live.rank(live.query_for_profile(profile), TOP_K),
+            False,
+        ),
+    ]
+    if getattr(model, "partner_rows_", None) is not None:
+        company_id = query.company.id
+        methods += [
+            ("model.rank from precomputed partners", lambda: model.rank(query, TOP_K), True),
+            ("precomputed lookup (rows + scores)", lambda: model.precomputed_partners(company_id), False),
+        ]
+    return methods
 
 
 def rank_rows(n: int, results: list[Timed]) -> list[list[object]]:

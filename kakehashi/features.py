@@ -26,6 +26,11 @@ from kakehashi.taxonomy import Taxonomy
 from kakehashi.tokens import word_tokens
 
 VIEWS = ("sectors", "words", "chars", "latent")
+# Vocabulary bounds: the most frequent terms are kept, so memory and the latent space's
+# projection (latent_components x vocabulary floats) stop growing with the list. A list of a few
+# thousand firms stays below them (the bundled list has about 20,000 word and bigram terms).
+MAX_WORD_TERMS = 2**17
+MAX_CHAR_TERMS = 2**17
 TEXT_VIEWS = ("words", "chars", "latent")
 SECTOR_COLUMN, TEXT_COLUMN = 0, 1
 
@@ -44,7 +49,7 @@ def word_tfidf() -> TfidfVectorizer:
     """Stemmed word unigrams and bigrams, English stop words removed, sublinear term frequency."""
     return TfidfVectorizer(
         tokenizer=word_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
-        sublinear_tf=True,
+        sublinear_tf=True, max_features=MAX_WORD_TERMS,
     )  # fmt: skip
 
 
@@ -106,20 +111,25 @@ class LatentSemantics(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, matrix: sp.spmatrix, y=None) -> LatentSemantics:
-        """Fit the SVD on a TF-IDF matrix."""
+        """Fit the SVD on a TF-IDF matrix; keep only its projection (vocabulary x components).
+
+        The projection is stored C-contiguous, so projecting one row reads it as it is: the
+        SVD's own `transform` copies its `components_` (components x vocabulary) on every call.
+        """
         supported = min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
-        self.svd_ = None
+        self.projection_ = np.zeros((matrix.shape[1], 0))
         if supported > 1:
-            self.svd_ = TruncatedSVD(supported, random_state=self.random_state).fit(matrix)
-        self.n_components_ = supported if self.svd_ is not None else 0
+            svd = TruncatedSVD(supported, random_state=self.random_state).fit(matrix)
+            self.projection_ = np.ascontiguousarray(svd.components_.T)
+        self.n_components_ = self.projection_.shape[1]
         return self
 
     def transform(self, matrix: sp.spmatrix) -> np.ndarray:
         """The latent coordinates of each row."""
         check_is_fitted(self, "n_components_")
-        if self.svd_ is None:
+        if self.n_components_ == 0:
             return np.zeros((matrix.shape[0], 0))
-        return self.svd_.transform(matrix)
+        return np.asarray(sp.csr_matrix(matrix) @ self.projection_)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """latent0, latent1, ..."""
@@ -187,7 +197,11 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
 
     def _column_transformer(self) -> ColumnTransformer:
         chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), sublinear_tf=True, min_df=2
+            analyzer="char_wb",
+            ngram_range=tuple(self.char_ngrams),
+            sublinear_tf=True,
+            min_df=2,
+            max_features=MAX_CHAR_TERMS,
         )
         latent = "drop"  # no latent view: no columns (and no second word TF-IDF to fit)
         if self.latent_components:

@@ -198,7 +198,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
             return None
         return self.positions_[listed[:size]]
 
-    def precomputed(self, company_id: str, top_k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    def precomputed_partners(self, company_id: str, top_k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The precomputed best partners of a known firm: (rows, scores as float32), best first."""
         row = self.row_of_[self.company(company_id).id]
         if getattr(self, "partner_rows_", None) is None:
@@ -268,8 +268,9 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         """A copy sharing the fitted matrices but scoring with other component weights."""
         self._check_fitted()
         twin = copy.copy(self)
-        twin.weights_ = dict(weights)
+        twin._set_weights(dict(weights))
         twin._calibrate()
+        twin.partner_rows_ = twin.partner_scores_ = None  # ranked with other weights: live only
         return twin
 
     def _check_fitted(self) -> None:

@@ -14,7 +14,9 @@ from kakehashi.decoding import decode_text, decode_utf8, sniff_delimiter
 from kakehashi.errors import InvalidListError, Problem
 from kakehashi.spreadsheets import SAVE_AS, read_sheet
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# The default cap of a list file: room for a million companies (about 350 MB of CSV). A caller
+# reading what people upload passes its own, smaller `max_bytes`.
+MAX_FILE_BYTES = 1024 * 1024 * 1024
 FORMATS = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -77,13 +79,18 @@ def _renamed(row: dict[str, object], header: Header) -> dict[str, object]:
     return {header.renames.get(k, k): v for k, v in row.items() if k not in header.dropped}
 
 
-def read_table(path: Path | str, sheet: str | None = None) -> RawTable:
-    """Read a list file, chosen by extension; file-level problems raise InvalidListError."""
+def read_table(
+    path: Path | str, sheet: str | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> RawTable:
+    """Read a list file, chosen by extension; file-level problems raise InvalidListError.
+
+    A file larger than `max_bytes` is refused before it is read.
+    """
     path = Path(path)
     kind = _kind(path)
     if sheet is not None and kind != "xlsx":
         _fail(path, 1, "sheet", f"a sheet can be chosen only in an .xlsx workbook, not {kind}")
-    data = _read_bytes(path)
+    data = _read_bytes(path, max_bytes)
     if kind == "xlsx":
         return _read_xlsx(str(path), data, sheet)
     text, encoding = (decode_text if kind == "csv" else decode_utf8)(str(path), data)
@@ -109,10 +116,10 @@ def _fail(path: Path | str, line: int, column: str, message: str) -> None:
     raise InvalidListError([Problem(str(path), line, column, message)])
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            _fail(path, 1, "file", f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        if path.stat().st_size > max_bytes:
+            _fail(path, 1, "file", f"the file is larger than {_size(max_bytes)}")
         data = path.read_bytes()
     except FileNotFoundError:
         _fail(path, 1, "file", "no such file")
@@ -123,6 +130,10 @@ def _read_bytes(path: Path) -> bytes:
     if not data:
         _fail(path, 1, "file", "the file is empty")
     return data
+
+
+def _size(count: int) -> str:
+    return f"{count // 2**20} MiB" if count >= 2**20 else f"{count:,} bytes"
 
 
 def _read_xlsx(path: str, data: bytes, sheet: str | None) -> RawTable:

@@ -15,7 +15,15 @@ TABLES = {
     "Fitted profiles": ["rows", "columns", "non-zeros"],
     "Ranking one JP firm": ["method", "p50 ms", "p99 ms", "p50 / model.rank", "top-10 overlap"],
 }
-RANKERS = ["model.rank", "model.score_all", "NearestNeighbors", "cosine_similarity", "CSR q @ X.T"]
+RANKERS = [
+    "model.rank live",
+    "model.rank from precomputed",
+    "precomputed lookup",
+    "model.score_all",
+    "NearestNeighbors",
+    "cosine_similarity",
+    "CSR q @ X.T",
+]
 
 
 @pytest.fixture(scope="module")

@@ -148,3 +148,28 @@ def test_japanese_words_outside_the_glossary_reach_english_through_the_dictionar
     )
     assert "distribution" in with_dictionary.expand_text("物流の会社")
     assert glossary_only.expand_text("物流の会社") == "物流の会社"
+
+
+def test_latent_semantics_projects_like_the_svd_and_one_row_like_many():
+    import scipy.sparse as sp
+    from sklearn.decomposition import TruncatedSVD
+
+    matrix = sp.random(40, 60, density=0.2, format="csr", random_state=1)
+    fitted = LatentSemantics(5).fit(matrix)
+    svd = TruncatedSVD(5, random_state=0).fit(matrix)
+    assert np.array_equal(fitted.transform(matrix), svd.transform(matrix))
+    assert fitted.projection_.flags.c_contiguous
+    assert np.array_equal(fitted.transform(matrix[3]), fitted.transform(matrix)[3:4])
+
+
+@pytest.mark.parametrize("bound", ["MAX_WORD_TERMS", "MAX_CHAR_TERMS"])
+def test_vectorizer_vocabulary_is_bounded(monkeypatch, inputs, taxonomy, bound):
+    from kakehashi import features
+
+    monkeypatch.setattr(features, bound, 50)
+    fitted = ProfileVectorizer(taxonomy=taxonomy).fit(inputs.companies)
+    view = {"MAX_WORD_TERMS": "words", "MAX_CHAR_TERMS": "chars"}[bound]
+    block = fitted.blocks_[view]
+    assert block.stop - block.start == 50
+    if view == "words":
+        assert fitted.columns_.named_transformers_["latent"][1].projection_.shape[0] == 50

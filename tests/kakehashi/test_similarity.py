@@ -1,0 +1,63 @@
+"""The one-pass scoring kernel (kakehashi.retrieval) against the per-component reference formula."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kakehashi import retrieval, similarity
+from kakehashi.companies import Company
+
+
+def reference(model, query) -> dict[str, np.ndarray]:
+    """Each component over every row by the reference formula (similarity.similarities)."""
+    return similarity.similarities(
+        query.profile, query.interests, model.profiles_, model.interests_, model.seeks_,
+        model.masks_,
+    )  # fmt: skip
+
+
+def queries(model):
+    yield from (model.query_for(c.id) for c in model.companies())
+    yield model.query_for_profile(
+        Company(
+            "adhoc", "Ad hoc", "JP", ("cyber",), "Connected car security", "intrusion detection"
+        )
+    )
+
+
+def test_components_equal_the_reference_formula_for_every_query(model):
+    for query in queries(model):
+        expected = reference(model, query)
+        found = model.components(query, None)
+        for name in similarity.COMPONENTS:
+            assert np.allclose(found[name], expected[name], atol=1e-12), name
+
+
+def test_scores_equal_the_weighted_reference_less_hub_penalties(model):
+    for query in queries(model):
+        expected = reference(model, query)
+        raw = sum(model.weights_[name] * expected[name] for name in similarity.COMPONENTS)
+        found = model.score_all(query)
+        assert np.allclose(found, np.clip(raw - model.hub_penalties_, 0, 1), atol=1e-12)
+
+
+def test_raw_scores_of_a_block_equal_one_query_at_a_time(model):
+    candidates, seeks = model.stacked_["IL"], model.stacked_seeks_["IL"]
+    block = model.stacked_["JP"]
+    together = retrieval.raw_scores(candidates, seeks, block, model.rules_)
+    for n in range(block.shape[0]):
+        alone = retrieval.raw_scores(candidates, seeks, block[n], model.rules_)[:, 0]
+        assert np.array_equal(together[:, n], alone)
+
+
+def test_raw_scores_leave_the_scratch_clean(model):
+    stacked = model.stacked_["JP"][:1]
+    retrieval.raw_scores(model.stacked_["IL"], model.stacked_seeks_["IL"], stacked, model.rules_)
+    assert not retrieval._scratch(2 * model.rules_.width, 3).any()
+
+
+@pytest.mark.parametrize("scores", [np.array([0.5, 0.9, 0.9, 0.1]), np.array([0.2])])
+def test_top_positions_breaks_ties_by_position(scores):
+    found = similarity.top_positions(scores, 3)
+    assert found.tolist() == sorted(range(scores.size), key=lambda i: (-scores[i], i))[:3]
