@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from kakehashi import diff, registry
 from kakehashi.errors import ArtifactError, KakehashiError, UnknownCompanyError
@@ -127,7 +128,7 @@ def upload_dataset() -> tuple[dict, int, dict[str, str]]:
 
 
 @blp.route("/jobs")
-@blp.arguments(JobsQuery, location="query", as_kwargs=True)
+@blp.arguments(JobsQuery, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, JobList)
 @blp.doc(security=SECURITY)
 def job_list(limit: int) -> dict:
@@ -228,7 +229,7 @@ def _promote(version: str) -> dict:
 
 
 @blp.route("/versions/<a>/diff/<b>")
-@blp.arguments(DiffQuery, location="query", as_kwargs=True)
+@blp.arguments(DiffQuery, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, Diff)
 @blp.alt_response(404, description="no such version or company")
 @blp.doc(security=SECURITY)
@@ -241,12 +242,13 @@ def version_diff(a: str, b: str, k: int, company: str | None = None) -> dict:
     model_a, model_b = _diff_model(a, "a"), _diff_model(b, "b")
     if company:
         try:
-            return {"a": a, "b": b, "firm": diff.firm_diff(model_a, model_b, company, k).as_dict()}
+            found = diff.firm_diff(model_a, model_b, company, k)
+            return {"a": a, "b": b, "firm": found.as_dict(), "summary": None}
         except UnknownCompanyError:
             raise ApiError(
                 "unknown_company", f"company: {company!r} is in neither version"
             ) from None
-    return {"a": a, "b": b, "summary": diff.summarize(model_a, model_b, k).as_dict()}
+    return {"a": a, "b": b, "firm": None, "summary": diff.summarize(model_a, model_b, k).as_dict()}
 
 
 def _diff_model(version: str, parameter: str) -> PartnerModel:
