@@ -1,9 +1,10 @@
 """The model artifact on disk: a format number and the fitted model, written atomically.
 
-The file is an uncompressed joblib pickle, so that its arrays (dense, and the data, indices and
-indptr of sparse matrices) are memory-mapped read-only at load: workers serving the same version
-share those pages. It is read by kakehashi.safe_load, whose allow-list means loading cannot run
-code (docs/reliability.md, "Trust boundary").
+The file is kakehashi.artifact_file's layout: a pickle read with an allow-list (loading cannot
+run code, docs/reliability.md "Trust boundary") and every numeric array stored raw beside it, so
+that its arrays (dense, and the data, indices and indptr of sparse matrices) are memory-mapped
+read-only at load: workers serving the same version share those pages. Artifacts of the earlier
+joblib layout still load, through the same allow-list (mapped only when uncompressed).
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
-import joblib
-
+from kakehashi.artifact_file import is_artifact_file, read_artifact, write_artifact
 from kakehashi.errors import ArtifactError
 from kakehashi.safe_load import restricted_load
 
@@ -49,8 +49,7 @@ def save_model(model: object, path: Path) -> str:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as handle:
-        # uncompressed: compressed arrays cannot be memory-mapped (and would be copied per worker)
-        joblib.dump({"format": ARTIFACT_FORMAT, "model": model}, handle, compress=0)
+        write_artifact({"format": ARTIFACT_FORMAT, "model": model}, handle)
         handle.flush()
         os.chmod(handle.name, 0o644)  # readable by a server running as another user
         os.fsync(handle.fileno())
@@ -68,7 +67,7 @@ def load_model(path: Path, expected_sha256: str | None = None, mmap: bool = True
         before = _identity(path)
         if expected_sha256 is not None and file_sha256(path) != expected_sha256:
             raise ArtifactError(f"{path}: checksum does not match the manifest")
-        payload = restricted_load(path, "r" if mmap else None)
+        payload = _read(path, mmap)
         if _identity(path) != before:  # replaced between the checksum and the mapping
             raise ArtifactError(f"{path}: artifact changed while it was loading")
     except FileNotFoundError:
@@ -85,6 +84,12 @@ def load_model(path: Path, expected_sha256: str | None = None, mmap: bool = True
             f"{path}: artifact format {found}, this code reads format {ARTIFACT_FORMAT}; retrain it"
         )
     return payload["model"]
+
+
+def _read(path: Path, mmap: bool) -> object:
+    if is_artifact_file(path):
+        return read_artifact(path, mmap)
+    return restricted_load(path, "r" if mmap else None)  # the joblib layout of earlier versions
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:

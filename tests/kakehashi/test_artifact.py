@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import pickle
+import struct
 from pathlib import Path
 
 import joblib
@@ -12,6 +16,7 @@ import scipy.sparse as sp
 
 from kakehashi import registry
 from kakehashi.artifact import ARTIFACT_FORMAT, file_sha256, load_model, save_model
+from kakehashi.artifact_file import MAGIC, read_artifact, write_artifact
 from kakehashi.errors import ArtifactError
 from kakehashi.safe_load import restricted_load, trusted_global, unmapped_arrays
 
@@ -45,6 +50,20 @@ class NamesAMethod:
         return (PartnerModel.fit, (None, ()))
 
 
+def write(path: Path, payload: object, layout: str) -> Path:
+    """An artifact holding `payload`, in this project's layout or the earlier joblib one."""
+    document = {"format": ARTIFACT_FORMAT, "model": payload}
+    if layout == "joblib":
+        joblib.dump(document, path)
+    else:
+        with open(path, "wb") as handle:
+            write_artifact(document, handle)
+    return path
+
+
+LAYOUTS = pytest.mark.parametrize("layout", ["artifact", "joblib"])
+
+
 @pytest.fixture
 def saved(tmp_path: Path, model) -> Path:
     path = tmp_path / "artifact.joblib"
@@ -52,12 +71,11 @@ def saved(tmp_path: Path, model) -> Path:
     return path
 
 
-def hostile_version(models_dir: Path, good: str, payload: object) -> str:
+def hostile_version(models_dir: Path, good: str, payload: object, layout="artifact") -> str:
     """A version folder whose artifact is a hostile pickle with a matching manifest sha256."""
     version = good[:-1] + ("0" if good[-1] != "0" else "1")
     (models_dir / version).mkdir()
-    artifact = models_dir / version / registry.ARTIFACT
-    joblib.dump({"format": ARTIFACT_FORMAT, "model": payload}, artifact)
+    artifact = write(models_dir / version / registry.ARTIFACT, payload, layout)
     manifest = registry.read_manifest(models_dir, good)
     manifest["artifact"]["sha256"] = file_sha256(artifact)
     registry.write_json_atomic(models_dir / version / registry.MANIFEST, manifest)
@@ -100,15 +118,16 @@ def test_load_model_mapped_model_ranks_explains_and_matches_profiles(saved: Path
         ]
 
 
-def test_load_model_refuses_a_pickle_that_runs_a_command(tmp_path: Path):
+@LAYOUTS
+def test_load_model_refuses_a_pickle_that_runs_a_command(tmp_path: Path, layout: str):
     marker = tmp_path / "pwned"
-    path = tmp_path / "artifact.joblib"
-    joblib.dump({"format": ARTIFACT_FORMAT, "model": RunsCommand(marker)}, path)
+    path = write(tmp_path / "artifact.joblib", RunsCommand(marker), layout)
     with pytest.raises(ArtifactError, match=r"refused global (posix|os|nt)\.system"):
         load_model(path, file_sha256(path))
     assert not marker.exists()
 
 
+@LAYOUTS
 @pytest.mark.parametrize(
     ("payload", "refused"),
     [
@@ -117,30 +136,40 @@ def test_load_model_refuses_a_pickle_that_runs_a_command(tmp_path: Path):
         (NamesAMethod(), "kakehashi.model.PartnerModel.fit"),
     ],
 )
-def test_load_model_refuses_globals_off_the_allow_list(tmp_path: Path, payload, refused: str):
-    path = tmp_path / "artifact.joblib"
-    joblib.dump({"format": ARTIFACT_FORMAT, "model": payload}, path)
+def test_load_model_refuses_globals_off_the_allow_list(tmp_path: Path, payload, refused, layout):
+    path = write(tmp_path / "artifact.joblib", payload, layout)
     with pytest.raises(ArtifactError, match=f"refused global {refused}"):
         load_model(path)
 
 
-def test_load_model_refuses_a_hostile_object_array(tmp_path: Path):
-    """Object arrays are a nested pickle inside the file: it gets the same allow-list."""
+@LAYOUTS
+def test_load_model_refuses_a_hostile_object_array(tmp_path: Path, layout: str):
+    """Object arrays are pickled (in joblib's layout, a nested pickle): the same allow-list."""
     marker = tmp_path / "pwned"
     array = np.empty(1, dtype=object)
     array[0] = RunsCommand(marker)
-    path = tmp_path / "artifact.joblib"
-    joblib.dump({"format": ARTIFACT_FORMAT, "model": array}, path)
+    path = write(tmp_path / "artifact.joblib", array, layout)
     with pytest.raises(ArtifactError, match="refused global"):
         load_model(path)
     assert not marker.exists()
 
 
-def test_restricted_load_reads_plain_object_arrays(tmp_path: Path):
+@LAYOUTS
+def test_load_reads_object_arrays_and_arrays_of_every_layout(tmp_path: Path, layout: str):
     array = np.array([("a", 1), ("b", 2)], dtype=object)
+    fortran, empty = np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.zeros((0, 4))
     path = tmp_path / "a.joblib"
-    joblib.dump({"x": array, "y": np.arange(4)}, path)
-    loaded = restricted_load(path)
+    document = {"x": array, "y": np.arange(4), "f": fortran, "e": empty, "y_again": None}
+    document["y_again"] = document["y"]
+    if layout == "joblib":
+        joblib.dump(document, path)
+        loaded = restricted_load(path)
+    else:
+        with open(path, "wb") as handle:
+            write_artifact(document, handle)
+        loaded = read_artifact(path)
+        assert loaded["y_again"] is loaded["y"]  # one array referenced twice stays one
+        assert np.array_equal(loaded["f"], fortran) and loaded["e"].shape == (0, 4)
     assert loaded["x"].tolist() == array.tolist() and loaded["y"].tolist() == [0, 1, 2, 3]
 
 
@@ -180,10 +209,11 @@ def test_load_model_names_a_missing_global(tmp_path: Path):
         load_model(path)
 
 
-def test_registry_refuses_a_hostile_artifact_with_a_matching_checksum(tmp_path: Path, model):
+@LAYOUTS
+def test_registry_refuses_a_hostile_artifact_with_a_matching_checksum(tmp_path, model, layout):
     good = registry.save_version(tmp_path, model, {})
     marker = tmp_path / "pwned"
-    version = hostile_version(tmp_path, good, RunsCommand(marker))
+    version = hostile_version(tmp_path, good, RunsCommand(marker), layout)
     with pytest.raises(ArtifactError, match="refused global"):
         registry.load_version(tmp_path, version)
     assert not marker.exists()
@@ -194,3 +224,55 @@ def test_registry_refuses_an_artifact_that_is_not_a_model(tmp_path: Path, model)
     version = hostile_version(tmp_path, good, {"not": "a model"})
     with pytest.raises(ArtifactError, match="holds a dict, not a model"):
         registry.load_version(tmp_path, version)
+
+
+class _Forger(pickle.Pickler):
+    """Writes a pickle whose array reference is what the test chooses."""
+
+    reference: tuple = ()
+
+    def persistent_id(self, obj):
+        return self.reference if isinstance(obj, np.ndarray) else None
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        (("array", 0, "|O", (1,), "C"), "refused dtype"),
+        (("array", 0, "<f8", (1000,), "C"), "size does not match"),
+        (("array", 7, "<f8", (1,), "C"), "malformed array reference"),
+        (("array", 0, "<f8", (-1,), "C"), "malformed shape"),
+        (("file", "/etc/passwd"), "unknown reference"),
+    ],
+)
+def test_read_artifact_refuses_forged_array_references(tmp_path: Path, reference, message):
+    path = tmp_path / "artifact.joblib"
+    with open(path, "wb") as handle:
+        write_artifact({"format": ARTIFACT_FORMAT, "model": np.zeros(1)}, handle)
+    data = path.read_bytes()
+    forged = io.BytesIO()
+    forger = _Forger(forged, protocol=5)
+    forger.reference = reference
+    forger.dump({"format": ARTIFACT_FORMAT, "model": np.zeros(1)})
+    start = len(MAGIC) + 8
+    (length,) = struct.unpack("<Q", data[len(MAGIC) : start])
+    body = forged.getvalue()
+    tail = data[start + length :]
+    index_at = struct.unpack("<Q", tail[-8:])[0] - length + len(body)
+    rebuilt = data[: len(MAGIC)] + struct.pack("<Q", len(body)) + body
+    shift = len(body) - length
+    index = json.loads(tail[:-8][tail.rfind(b'{"arrays"') :])
+    arrays = [[offset + shift, size] for offset, size in index["arrays"]]
+    blob = tail[: tail.rfind(b'{"arrays"')]
+    rebuilt += blob + json.dumps({"arrays": arrays}).encode() + struct.pack("<Q", index_at)
+    path.write_bytes(rebuilt)
+    with pytest.raises(ArtifactError, match=message):
+        load_model(path)
+
+
+@pytest.mark.parametrize("cut", [10, 40, -4, -30])
+def test_read_artifact_refuses_a_truncated_file(saved: Path, cut: int):
+    data = saved.read_bytes()
+    saved.write_bytes(data[:cut])
+    with pytest.raises(ArtifactError, match="artifact"):
+        load_model(saved)
