@@ -217,6 +217,18 @@ def test_security_chunked_body_over_the_limit_is_413(trained_models) -> None:
     assert_error(response, 413, "payload_too_large", "100 bytes")
 
 
+def test_security_chunked_body_at_the_limit_is_read_whole(trained_models) -> None:
+    body = b'{"profile": {"sectors": ["ai"]}, "top_k": 1}'
+    client = make_app(trained_models, MAX_CONTENT_LENGTH=len(body)).test_client()
+    response = client.post(
+        "/v1/match",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
 def test_security_no_error_body_names_a_server_path(trained_models, tmp_path, monkeypatch) -> None:
     """Every 4xx/5xx body of a damaged or missing setup says what is wrong without our paths."""
     (tmp_path / "file").write_text("x", encoding="utf-8")
