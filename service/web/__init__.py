@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from service.web import assets, briefing, pages, planner, render, web_errors
+from service.web import admin, assets, briefing, pages, planner, render, web_errors
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     pages.register(blp)
     briefing.register(blp)
     planner.register(blp)
+    admin.register(blp)
     web_errors.register(blp)
     blp.app_context_processor(render.template_context)
     app.register_blueprint(blp)

@@ -23,6 +23,7 @@ MAIN_PAGES = {
     "reverse": "/companies/il-lidar",
     "match": "/match",
     "planner": "/planner",
+    "admin": "/admin",
     "briefing": "/briefing?ids=jp-auto,jp-bank&top_k=3",
     "error": "/companies/no-such-firm",
 }
