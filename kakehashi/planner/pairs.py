@@ -70,9 +70,26 @@ def pool_ids(model: PartnerModel, pool: Pool) -> frozenset[str]:
     return frozenset(matching | listed)
 
 
-def rank_pool(model: PartnerModel, japanese_id: str, pool: frozenset[str]) -> Ranked:
-    """Every pool partner of one Japanese firm, ranked by the model (its scores and strengths)."""
+def rank_pool(
+    model: PartnerModel,
+    japanese_id: str,
+    pool: frozenset[str],
+    limit: int,
+    pinned: frozenset[str] = frozenset(),
+    skip_known: bool = False,
+) -> Ranked:
+    """One Japanese firm's best `limit` pool partners (plus its known partners when they are
+    skipped, and its pinned firms wherever they rank), as the model ranks them."""
     query = model.query_for(japanese_id)
-    outside = frozenset(c.id for c in model.companies() if c.country == "IL" and c.id not in pool)
-    matches = model.rank(query, top_k=max(len(pool), 1), filters=Filters(exclude_ids=outside))
+    israeli = frozenset(c.id for c in model.companies() if c.country == "IL")
+    top_k = limit + (len(query.partners & pool) if skip_known else 0)
+    outside = israeli - pool
+    matches = model.rank(
+        query, top_k=max(min(top_k, len(pool)), 1), filters=Filters(exclude_ids=outside)
+    )
+    missing = pinned - {m.company.id for m in matches}
+    if missing:
+        only = Filters(exclude_ids=israeli - missing)
+        matches += model.rank(query, top_k=len(missing), filters=only)
+        matches.sort(key=lambda m: (-m.score, m.company.id))
     return Ranked(query, tuple(matches))

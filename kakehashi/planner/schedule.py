@@ -120,6 +120,27 @@ def _check_pin_travel(request: PlanRequest, cities, reach, table: TravelTable) -
         )
 
 
+def _rank(model, request: PlanRequest, pool, reach, not_relevant) -> dict[str, scoring.Ranked]:
+    """Each delegation firm's pool partners, as far down as the candidates and unplaced can go.
+
+    The first `candidates_per_firm` eligible pairs lie within that many plus the pairs left out
+    by name (forbidden, not relevant, known, unreachable; the threshold only cuts the tail), and
+    the first `unplaced_per_firm` unscheduled ones within the scheduled plus that many.
+    """
+    unreachable = sum(1 for i in pool if not reach[i])
+    found = {}
+    for japanese in request.japanese_ids:
+        pins = frozenset(p.israeli_id for p in request.pins if p.japanese_id == japanese)
+        named = sum(1 for j, _ in request.forbid if j == japanese)
+        if request.skip_not_relevant:
+            named += sum(1 for j, _ in not_relevant if j == japanese)
+        limit = request.candidates_per_firm + request.unplaced_per_firm + len(pins)
+        found[japanese] = scoring.rank_pool(
+            model, japanese, pool | pins, limit + named + unreachable, pins, request.skip_known
+        )
+    return found
+
+
 def build_schedule(
     model: PartnerModel, request: PlanRequest, not_relevant: Collection[Pair] = frozenset()
 ) -> Schedule:
@@ -127,15 +148,10 @@ def build_schedule(
     _check_ids(model, request)
     pool = scoring.pool_ids(model, request.pool)
     pinned = {pin.israeli_id for pin in request.pins}
-    ranked = {
-        j: scoring.rank_pool(
-            model, j, pool | {p.israeli_id for p in request.pins if p.japanese_id == j}
-        )
-        for j in request.japanese_ids
-    }
     table = load_travel_table()
     cities = {c.id: c.city for c in model.companies() if c.id in pool | pinned}
     reach = {i: reachable_days(city, request, table) for i, city in cities.items()}
+    ranked = _rank(model, request, pool, reach, frozenset(not_relevant))
     _check_pin_travel(request, cities, reach, table)
     sorted_pairs = _sort_pairs(ranked, request, frozenset(not_relevant), reach)
     solution = solve(_problem(request, sorted_pairs, reach))

@@ -289,3 +289,15 @@ def test_delegations_openapi_documents_the_files(client):
     assert {"text/csv", "application/zip", "text/calendar"} <= set(content)
     described = spec["components"]["schemas"]["ScheduleBody"]["properties"]
     assert {"japanese_ids", "pool", "days", "capacity", "pins", "forbid"} <= set(described)
+
+
+def test_delegations_schedule_pin_below_the_candidate_cut_is_scored_and_placed(client):
+    ranking = client.get("/v1/companies/jp-auto/partners?top_k=100").json["results"]
+    last = ranking[-1]
+    pins = [{"japanese_id": "jp-auto", "israeli_id": last["id"]}]
+    found = schedule(client, pins=pins, candidates_per_firm=1, max_travel_minutes=600)
+    placed = {(m["japanese_id"], m["israeli_id"]): m for m in found["meetings"]}
+    assert placed["jp-auto", last["id"]]["score"] == last["score"]
+    reasons = {u["reason"] for u in found["unplaced"] if u["japanese_id"] == "jp-auto"}
+    assert reasons == {"candidate_limit"}
+    assert sum(1 for m in found["meetings"] if m["japanese_id"] == "jp-auto") == 2
