@@ -40,7 +40,14 @@ def briefing() -> str:
         query = loaded.model.query_for(company_id)
         filters = Filters(exclude_ids=hidden_partners(company_id))
         sections.append(ranking(loaded, query, int(top_k), filters))
-    return render_template("web/briefing.html", text=text, top_k=int(top_k), sections=sections)
+    japanese = all(section["query"]["country"] == "JP" for section in sections)
+    return render_template(
+        "web/briefing.html",
+        text=text,
+        top_k=int(top_k),
+        sections=sections,
+        downloads=ids if japanese else [],  # the export of /v1/delegations/briefing: JP firms
+    )
 
 
 def register(blp: Blueprint) -> None:

@@ -67,14 +67,20 @@ def live_url(tmp_path_factory: pytest.TempPathFactory, web_models: Path) -> Iter
         server.server_close()
 
 
+def check_browser(path: str, environ: dict[str, str]) -> None:
+    """Skip when there is no Chromium at path; fail instead when the environment requires it."""
+    if Path(path).is_file():
+        return
+    reason = f"no Chromium at {path} (apt-get install chromium)"
+    if environ.get("KAKEHASHI_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, and KAKEHASHI_REQUIRE_BROWSER=1")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium, one per session (skips, or fails under KAKEHASHI_REQUIRE_BROWSER=1)."""
-    if not Path(CHROMIUM).is_file():
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("KAKEHASHI_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}, and KAKEHASHI_REQUIRE_BROWSER=1")
-        pytest.skip(reason)
+    check_browser(CHROMIUM, dict(os.environ))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

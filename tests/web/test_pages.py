@@ -244,3 +244,16 @@ def test_assets_are_typed_and_revalidated(client):
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     again = client.get("/assets/app.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_check_browser_skips_without_chromium_unless_required(tmp_path: Path):
+    from tests.web.conftest import check_browser
+
+    missing = str(tmp_path / "chromium")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium"):
+        check_browser(missing, {})
+    with pytest.raises(pytest.fail.Exception, match="KAKEHASHI_REQUIRE_BROWSER=1"):
+        check_browser(missing, {"KAKEHASHI_REQUIRE_BROWSER": "1"})
+    present = tmp_path / "present"
+    present.write_text("")
+    check_browser(str(present), {"KAKEHASHI_REQUIRE_BROWSER": "1"})  # neither skips nor fails

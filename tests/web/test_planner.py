@@ -70,3 +70,13 @@ def test_planner_shows_an_api_error_in_the_page_language(page):
     alert = page.get_by_role("alert")
     expect(alert).to_be_visible()
     assert "{" not in alert.inner_text()  # never raw JSON
+
+
+def test_briefing_pack_downloads_its_xlsx(page):
+    page.goto("/briefing?ids=jp-auto,jp-bank&top_k=3")
+    expect(page.locator("tr[data-partner-id]")).to_have_count(6)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download Excel (XLSX)").click()
+    workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    cells = {c for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row}
+    assert {"jp-auto", "jp-bank"} <= cells or {"Sample Motors", "Sample Bank"} <= cells
