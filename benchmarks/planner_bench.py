@@ -65,8 +65,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="9 x 30 firms: a check, not a figure")
     parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--companies", type=Path, default=DATA / "companies.csv")
+    parser.add_argument("--partnerships", type=Path, default=DATA / "partnerships.csv")
     args = parser.parse_args(argv)
-    inputs = load_inputs(DATA / "companies.csv", DATA / "partnerships.csv")
+    inputs = load_inputs(args.companies, args.partnerships)
     started = time.perf_counter()
     model = build_model(inputs).fit(inputs.companies, inputs.partnerships)
     fit = time.perf_counter() - started
@@ -78,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows = []
     try:
         for label, venues in VENUES.items():
-            for candidates in (40, min(100, sizes[1])):
+            for candidates in (40, min(100, len(israeli))):
                 plan = request(japanese, israeli, venues, candidates, args.time_limit)
                 started = time.perf_counter()
                 try:
@@ -96,11 +98,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ])  # fmt: skip
     finally:
         planner.solve = timer.solve
-    title = f"Delegation planner: {sizes[0]} JP x {sizes[1]} IL x 3 days x 8 slots"
+    title = f"Delegation planner: {len(japanese)} JP x {len(israeli)} IL x 3 days x 8 slots"
     header = ["venues", "candidates/firm", "method", "meetings", "objective", "gap", "optimal",
               "solve s", "total s"]  # fmt: skip
     print(table(title, header, rows))
-    print(f"model fitted in {fit:.1f} s on the bundled list; time limit {args.time_limit:g} s")
+    print(f"model fitted in {fit:.1f} s on {args.companies.name}; time limit {args.time_limit:g} s")
     print(machine())
 
 
