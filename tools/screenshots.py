@@ -71,19 +71,43 @@ def briefing(page) -> None:
     page.goto("/briefing?ids=toyota-motor,sony,hitachi&top_k=3")
 
 
+def planner(page) -> None:
+    """A schedule of three firms over one day, scrolled to its grid."""
+    page.goto("/planner")
+    page.locator("#japanese_ids").fill("toyota-motor\nsony\nhitachi")
+    page.locator("#day-0-slots").fill("4")
+    page.locator("form.planner button[type=submit]").click()
+    page.locator("[data-day-grid]").wait_for()
+    page.locator("#schedule-grids").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 250)
+
+
+def admin(page) -> None:
+    """The admin page after the token: the versions table."""
+    page.goto("/admin")
+    page.locator("#admin-token").fill(ADMIN_TOKEN)
+    page.locator("#token-form button[type=submit]").click()
+    page.locator("#versions tbody tr").first.wait_for()
+    page.locator("#upload-heading").scroll_into_view_if_needed()
+
+
 PAGES: dict[str, Callable] = {
     "find": find_with_suggestions,
     "company": company,
     "reverse": reverse,
     "match": match,
     "briefing": briefing,
+    "planner": planner,
+    "admin": admin,
 }
+ADMIN_TOKEN = "screenshot-token"  # this script's own server only
 
 
 @contextmanager
 def served(models_dir: Path, data_dir: Path) -> Iterator[str]:
     """The app on a free loopback port, stopped afterwards."""
-    app = create_app({"MODEL_DIR": str(models_dir), "DATA_DIR": str(data_dir)})
+    settings = {"MODEL_DIR": str(models_dir), "DATA_DIR": str(data_dir), "ADMIN_TOKEN": ADMIN_TOKEN}
+    app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

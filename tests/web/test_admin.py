@@ -59,3 +59,13 @@ def test_admin_token_is_kept_for_the_session_and_a_valid_list_trains(page):
     expect(page.locator("#versions tbody tr")).to_have_count(2)
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("[data-diff=summary]")).to_contain_text("firms")
+
+
+def test_admin_token_form_goes_away_once_accepted(page):
+    sign_in(page)
+    expect(page.locator("#signed-in")).to_be_visible()
+    expect(page.locator("#token-form")).to_be_hidden()
+    page.get_by_role("button", name="Forget the token").click()
+    expect(page.locator("#token-form")).to_be_visible()
+    expect(page.locator("#admin-work")).to_be_hidden()
+    assert page.evaluate("sessionStorage.length") == 0
