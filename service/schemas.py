@@ -85,16 +85,27 @@ class PartnersQuery(StrictSchema):
     diversity = _diversity()
 
 
+# Caps on what feeds the costly features of an ad-hoc profile: docs/api.md, "Bounded cost".
+PROFILE_LIMITS = {"name": 200, "description": 2000, "interests": 1000, "tag": 100, "city": 200}
+PROFILE_LIMITS |= {"sectors": 20, "tags": 30}
+
+
+def _capped(field: str, *item: fields.Field, **kwargs) -> fields.Field:
+    kind, unit = (fields.List, "items") if item else (fields.String, "characters")
+    cap = validate.Length(max=PROFILE_LIMITS[field], error=f"at most {{max}} {unit}")
+    return kind(*item, validate=cap, **kwargs)
+
+
 class ProfileSchema(StrictSchema):
     """An ad-hoc company profile, validated by kakehashi.companies.company_from_profile."""
 
-    name = fields.String(metadata={"example": "Sample Robotics"})
+    name = _capped("name", metadata={"example": "Sample Robotics"})
     country = fields.String(metadata={"description": "JP (default) or IL"})
-    sectors = fields.List(fields.String(), metadata={"example": ["robotics", "ai"]})
-    description = fields.String()
-    interests = fields.String(metadata={"description": "what the company looks for in a partner"})
-    tags = fields.List(fields.String())
-    city = fields.String()
+    sectors = _capped("sectors", fields.String(), metadata={"example": ["robotics", "ai"]})
+    description = _capped("description")
+    interests = _capped("interests", metadata={"description": "what the company looks for"})
+    tags = _capped("tags", _capped("tag"))
+    city = _capped("city")
 
 
 class MatchFilters(StrictSchema):
