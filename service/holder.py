@@ -5,26 +5,32 @@ changes the model under a request in flight. A new version is loaded completely 
 reference is replaced; a failed load keeps the old model, is logged, and `/readyz` says why.
 
 Promotions are noticed by a background thread per worker process, polling promoted.json every
-RELOAD_CHECK_SECONDS: no request ever waits for a load. The thread starts with the process's first
-request (gunicorn forks workers after importing the app factory, and a thread does not survive a
-fork; the pid check starts a new one in a forked child). RELOAD_CHECK_SECONDS = 0 means: check
-before every request, in the request (the test suite's setting, so a promotion is visible on the
-next request).
+RELOAD_CHECK_SECONDS: no request ever waits for a load (under gevent workers, where that thread is
+a greenlet, the load itself runs in a real thread of gevent's pool). The thread starts with the
+process's first request (gunicorn forks workers after importing the app factory, and a thread
+does not survive a fork; the pid check starts a new one in a forked child).
+RELOAD_CHECK_SECONDS = 0 means: check before every request, in the request (the test suite's
+setting, so a promotion is visible on the next request).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 
 from kakehashi import registry
 from kakehashi.errors import KakehashiError, ModelNotFoundError
 from kakehashi.registry import LoadedModel
+
+T = TypeVar("T")
 
 
 class ModelHolder:
@@ -167,7 +173,7 @@ class ModelHolder:
             self.degraded = None
             return
         started = time.perf_counter()
-        loaded = registry.load_version(self.models_dir, version)
+        loaded = off_the_event_loop(registry.load_version, self.models_dir, version)
         previous, self.loaded, self.problem, self.degraded = self.version, loaded, None, None
         elapsed = time.perf_counter() - started
         self.logger.info("serving model %s (was %s; loaded in %.2fs)", version, previous, elapsed)
@@ -179,6 +185,20 @@ class ModelHolder:
         except FileNotFoundError:
             return None
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def off_the_event_loop(function: Callable[..., T], *args: object) -> T:
+    """Call `function`; under gevent, in a real thread of the hub's pool, so requests go on.
+
+    gevent patches `threading`, which makes the loader a greenlet: a load (CPU work that never
+    yields) would hold the worker's whole event loop until it is done.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("threading"):
+        return function(*args)
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(function, args)
 
 
 def holder() -> ModelHolder:

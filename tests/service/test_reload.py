@@ -315,3 +315,49 @@ def test_reload_refuses_a_promoted_artifact_that_would_run_code(
     assert version_of(client) == first
     assert "refused global" in client.get("/readyz").json["problem"]
     assert not marker.exists()
+
+
+GEVENT_LOAD = """
+from gevent import monkey
+
+monkey.patch_all()
+import time
+
+import gevent
+
+from service.holder import off_the_event_loop
+
+ticks = []
+
+
+def busy_load():
+    end = time.perf_counter() + 1.0  # CPU work that never yields, like unpickling a model
+    while time.perf_counter() < end:
+        pass
+    return "loaded"
+
+
+def ticker():
+    while True:
+        ticks.append(1)
+        gevent.sleep(0.005)
+
+
+gevent.spawn(ticker)
+gevent.sleep(0.05)
+before = len(ticks)
+print(off_the_event_loop(busy_load), len(ticks) - before)
+"""
+
+
+def test_reload_under_gevent_loads_outside_the_event_loop():
+    """Under gevent the loader is a greenlet: the load must not stop the other greenlets."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", GEVENT_LOAD], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    result, ticks = done.stdout.split()
+    assert result == "loaded" and int(ticks) >= 5  # 0 when the load blocks the event loop
