@@ -20,6 +20,7 @@ from kakehashi import registry
 from kakehashi.jobs import INTERRUPTED
 from tests.service.admin_helpers import COMPANIES, PARTNERSHIPS
 from tests.service.conftest import ADMIN_TOKEN
+from tests.service.test_admin_jobs import training_children
 from tests.service.test_gunicorn import get_json, running_server
 from training.train import Inputs, train
 
@@ -170,3 +171,19 @@ def test_load_killed_service_restarts_with_the_last_good_version(models: Path, t
         done = wait_job(server.url, retry["id"], ("succeeded", "rejected", "failed"))
         assert done["state"] == "succeeded", done
         assert get_json(server.url + "/readyz")[1]["model_version"] == done["version"]
+
+
+@pytest.mark.slow
+def test_load_stopped_service_takes_its_training_child_with_it(models: Path, tmp_path: Path):
+    with running_server(models, tmp_path, **SERVER_ENV) as server:
+        status, job = post_upload(server.url + "/v1/admin/datasets", COMPANIES, PARTNERSHIPS)
+        assert status == 202, job
+        wait_job(server.url, job["id"], ("running",))
+        children = training_children(job["id"])
+        assert children
+        server.process.terminate()  # a graceful stop: the worker exits normally
+        server.process.wait(timeout=60)
+    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+    with running_server(models, tmp_path, **SERVER_ENV) as server:
+        found = get_admin(f"{server.url}/v1/admin/jobs/{job['id']}")
+        assert found["state"] == "failed"
