@@ -184,7 +184,11 @@ def model_methods(model, query, profile: Company) -> list[tuple[str, Callable, b
         company_id = query.company.id
         methods += [
             ("model.rank from precomputed partners", lambda: model.rank(query, TOP_K), True),
-            ("precomputed lookup (rows + scores)", lambda: model.precomputed_partners(company_id), False),
+            (
+                "precomputed lookup (rows + scores)",
+                lambda: model.precomputed_partners(company_id),
+                False,
+            ),
         ]
     return methods
 

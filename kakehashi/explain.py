@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kakehashi.companies import Company
+from kakehashi.row_terms import Vector, block, shared_by_weight
 from kakehashi.tokens import stem, stemmed_text
 
 if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
@@ -69,17 +69,20 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     )
     words = model.vectorizer_.blocks_["words"]
     names = model.vectorizer_.word_features()
-    other_profile = model.profiles_[match.row, words]
+    other_profile = block(model.profiles_, match.row, words)
     vectorizer = model.vectorizer_
     expand = _memo(query, "expand", vectorizer.expand_text)
     # both full texts, stemmed word by word, to check that a two-word term is written verbatim
-    texts = tuple(
-        stemmed_text(t) for t in (expand(_raw_text(query.company)), expand(_raw_text(other)))
+    stemmed = _memo(query, "stemmed", stemmed_text)
+    texts = (stemmed(expand(_raw_text(query.company))), stemmed_text(expand(_raw_text(other))))
+    in_words = _memo(
+        query, "words", lambda: (block(query.profile, 0, words), block(query.interests, 0, words))
     )
-    matched = _top_terms(query.profile[:, words], other_profile, names, texts)
-    seeks_forward = _top_terms(query.interests[:, words], other_profile, names, texts)
+    profile_words, interest_words = in_words()
+    matched = _top_terms(profile_words, other_profile, names, texts)
+    seeks_forward = _top_terms(interest_words, other_profile, names, texts)
     seeks_backward = _top_terms(
-        model.interests_[match.row, words], query.profile[:, words], names, texts
+        block(model.interests_, match.row, words), profile_words, names, texts
     )
     if seeks_forward or not seeks_backward:
         seeker, provider, interest_terms = query.company, other, seeks_forward
@@ -141,19 +144,15 @@ def _glossary_terms(raw: str, vectorizer) -> list[tuple[str, str]]:
     return [(ja, glossary[ja]) for ja in sorted(present, key=lambda ja: (-len(ja), ja))]
 
 
-def _top_terms(
-    a: sp.csr_matrix, b: sp.csr_matrix, names: np.ndarray, texts: tuple[str, ...]
-) -> tuple[str, ...]:
+def _top_terms(a: Vector, b: Vector, names: np.ndarray, texts: tuple[str, ...]) -> tuple[str, ...]:
     """Terms weighing most in both vectors, as written in both texts; words inside phrases dropped.
 
     The word view drops stop words before forming bigrams, so a bigram such as 'security
     intrusion' can come from 'security and intrusion': a phrase is shown only when one of the
     two profiles writes it verbatim.
     """
-    product = a.multiply(b).tocoo()
-    order = np.argsort(-product.data, kind="stable")
     chosen: list[str] = []
-    for term in (str(names[product.col[i]]) for i in order):
+    for term in (str(names[position]) for position in shared_by_weight(a, b)):
         if " " in term and not any(_written(term, text) for text in texts):
             continue
         if any(term in longer.split() for longer in chosen):

@@ -198,7 +198,9 @@ class PartnerModel(CandidateIndex, BaseEstimator):
             return None
         return self.positions_[listed[:size]]
 
-    def precomputed_partners(self, company_id: str, top_k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    def precomputed_partners(
+        self, company_id: str, top_k: int = 10
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The precomputed best partners of a known firm: (rows, scores as float32), best first."""
         row = self.row_of_[self.company(company_id).id]
         if getattr(self, "partner_rows_", None) is None:

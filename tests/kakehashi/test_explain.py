@@ -147,3 +147,22 @@ def test_overlap_by_bisection_counts_what_a_scan_counts(seed):
         end = begin + rng.randrange(1, 30)
         scan = sum(max(0, min(end, e) - max(begin, b)) for b, e in spans)
         assert _overlap(begin, end, spans, ends) == scan
+
+
+def test_row_terms_block_and_shared_match_scipys_slicing_and_product():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from kakehashi.row_terms import block, shared_by_weight
+
+    matrix = sp.random(6, 40, density=0.4, format="csr", random_state=2)
+    columns = slice(5, 30)
+    for row in range(6):
+        positions, values = block(matrix, row, columns)
+        dense = matrix[row, columns].toarray().ravel()
+        assert np.array_equal(positions, np.flatnonzero(dense))
+        assert np.array_equal(values, dense[positions])
+    a, b = block(matrix, 0, columns), block(matrix, 1, columns)
+    product = matrix[0, columns].multiply(matrix[1, columns]).tocoo()
+    expected = product.col[np.argsort(-product.data, kind="stable")]
+    assert np.array_equal(shared_by_weight(a, b), expected)
