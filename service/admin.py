@@ -282,5 +282,8 @@ def _setup(state: BlueprintSetupState) -> None:
         app.config.setdefault(name, None)
     app.config.setdefault("GATE_METRICS", "mrr")
     app.config.setdefault("TRAINING_TIMEOUT_SECONDS", 3600)
+    if not isinstance(app.config["MAX_UPLOAD_BYTES"], int) or app.config["MAX_UPLOAD_BYTES"] < 1:
+        raise ValueError("KAKEHASHI_MAX_UPLOAD_BYTES must be a positive number of bytes")
+    jobs.settings(app)  # a malformed gate or timeout setting stops the start, not an upload
     app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
     jobs.init_app(app)

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,18 +50,28 @@ class JobSettings:
 def settings(app: Flask) -> JobSettings:
     """The job settings of an app (absolute paths: the child runs in the job's folder)."""
     config = app.config
-    floor, margin = config.get("GATE_FLOOR"), config.get("GATE_MARGIN")
     gate = GateConfig(
-        None if floor in (None, "") else float(floor),
-        None if margin in (None, "") else float(margin),
+        _number(config, "GATE_FLOOR"),
+        _number(config, "GATE_MARGIN"),
         parse_metrics(str(config.get("GATE_METRICS") or "mrr")),
     )
     return JobSettings(
         Path(str(config["MODEL_DIR"])).resolve(),
         (data_dir(config.get("DATA_DIR")) / UPLOADS).resolve(),
         gate,
-        float(config.get("TRAINING_TIMEOUT_SECONDS") or 3600),
+        _number(config, "TRAINING_TIMEOUT_SECONDS") or 3600.0,
     )
+
+
+def _number(config: Mapping[str, object], name: str) -> float | None:
+    """A numeric setting, None when unset; a ValueError naming KAKEHASHI_<name> otherwise."""
+    value = config.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"KAKEHASHI_{name} must be a number, not {value!r}") from None
 
 
 def store(app: Flask | None = None) -> JobStore:

@@ -262,3 +262,20 @@ def test_admin_datasets_shown_name_is_a_base_name(filename, shown):
     from service.uploads import shown_name
 
     assert shown_name(filename) == shown
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("GATE_FLOOR", "high", "KAKEHASHI_GATE_FLOOR must be a number"),
+        ("GATE_MARGIN", [1], "KAKEHASHI_GATE_MARGIN must be a number"),
+        ("TRAINING_TIMEOUT_SECONDS", "soon", "KAKEHASHI_TRAINING_TIMEOUT_SECONDS must be a number"),
+        ("MAX_UPLOAD_BYTES", "50MB", "KAKEHASHI_MAX_UPLOAD_BYTES must be a positive number"),
+        ("MAX_UPLOAD_BYTES", 0, "KAKEHASHI_MAX_UPLOAD_BYTES must be a positive number"),
+    ],
+)
+def test_admin_datasets_malformed_settings_stop_the_start(
+    models_dir, data_dir, setting, value, message
+):
+    with pytest.raises(ValueError, match=message):
+        make_app(models_dir, DATA_DIR=str(data_dir), **{setting: value})
