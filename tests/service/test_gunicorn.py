@@ -122,12 +122,12 @@ def test_gunicorn_serves_partners(server_url: str, tmp_path: Path):
 def test_gunicorn_writes_json_access_log(server_url: str, tmp_path: Path):
     get_json(server_url + '/v1/companies?q=a"b')
     deadline = time.monotonic() + 5
-    lines: list[str] = []
-    while time.monotonic() < deadline and len(lines) < 2:
+    records: list[dict] = []
+    while time.monotonic() < deadline and not any(r["path"] == "/v1/companies" for r in records):
         lines = (tmp_path / "access.log").read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines]  # every line is JSON
         time.sleep(0.1)
-    records = [json.loads(line) for line in lines]
-    last = records[-1]
+    last = next(r for r in records if r["path"] == "/v1/companies")
     assert last["path"] == "/v1/companies"
     assert last["status"] == 200
     assert last["method"] == "GET"

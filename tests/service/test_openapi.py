@@ -23,6 +23,7 @@ PATHS = {
     "/v1/admin/versions/{a}/diff/{b}": {"get"},
     "/v1/delegations/schedule": {"post"},
     "/v1/delegations/briefing": {"post"},
+    "/v1/feedback": {"get", "post"},
 }
 
 
