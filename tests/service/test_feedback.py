@@ -213,3 +213,11 @@ def test_feedback_database_from_a_newer_release_is_503(
     connection.execute("PRAGMA user_version = 99")
     connection.close()
     assert_error(client.get(FB), 503, "schema_too_new", "newer than this code knows")
+
+
+def test_feedback_unreadable_store_makes_partners_503_not_unfiltered(
+    trained_models: Path, data_dir: Path
+) -> None:
+    (data_dir / "feedback.sqlite3").mkdir(parents=True)  # exists, but cannot be opened
+    client = make_app(trained_models, DATA_DIR=str(data_dir)).test_client()
+    assert_error(client.get(PARTNERS.format("jp-auto")), 503, "data_store", "feedback.sqlite3")
