@@ -20,7 +20,7 @@ from service.delegation_schemas import (
     ScheduleResponse,
 )
 from service.errors import ApiError
-from service.holder import served_model
+from service.holder import off_the_event_loop, served_model
 from service.params import reject_repeated_parameters, require_json_body
 
 blp = Blueprint(
@@ -76,7 +76,8 @@ def schedule(query: dict, body: dict) -> dict | Response:
         raise ApiError("invalid_parameter", "firm: only with format=ics")
     plan = parse_request(request.get_json())
     loaded = served_model()
-    found = build_schedule(loaded.model, plan, not_relevant_pairs())
+    # seconds of solver and explanation work: under gevent, off the loop so other requests go on
+    found = off_the_event_loop(build_schedule, loaded.model, plan, not_relevant_pairs())
     if query["format"] == "json":
         return {"model_version": loaded.version, **found.to_dict()}
     return schedule_file(found, query["format"], query["firm"])
@@ -107,7 +108,7 @@ def briefing(query: dict, body: dict) -> dict | Response:
     """The top_k partners of every firm of a delegation, for briefing packs."""
     wanted = parse_briefing(request.get_json())
     loaded = served_model()
-    rows = build_briefing(loaded.model, wanted, not_relevant_pairs())
+    rows = off_the_event_loop(build_briefing, loaded.model, wanted, not_relevant_pairs())
     if query["format"] == "csv":
         return attachment(briefing_csv(rows), "text/csv; charset=utf-8", "briefing.csv")
     if query["format"] == "xlsx":

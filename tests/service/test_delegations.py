@@ -301,3 +301,20 @@ def test_delegations_schedule_pin_below_the_candidate_cut_is_scored_and_placed(c
     reasons = {u["reason"] for u in found["unplaced"] if u["japanese_id"] == "jp-auto"}
     assert reasons == {"candidate_limit"}
     assert sum(1 for m in found["meetings"] if m["japanese_id"] == "jp-auto") == 2
+
+
+@pytest.mark.parametrize("url", [S, B])
+def test_delegations_solve_off_the_event_loop(client, monkeypatch, url):
+    """Seconds of solver work must not hold a gevent worker's loop: it goes to a real thread."""
+    import service.delegations
+
+    offloaded = []
+
+    def record(function, *args):
+        offloaded.append(function.__name__)
+        return function(*args)
+
+    monkeypatch.setattr(service.delegations, "off_the_event_loop", record)
+    payload = body() if url == S else {"japanese_ids": JAPANESE}
+    assert client.post(url, json=payload).status_code == 200
+    assert offloaded == ["build_schedule" if url == S else "build_briefing"]
