@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -39,8 +39,6 @@ from service.schemas import Reloaded
 
 blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Operator endpoints")
 SECURITY = [{"bearerAuth": []}]
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-DATASETS_PATH = "/v1/admin/datasets"
 
 
 def require_token() -> None:
@@ -59,8 +57,19 @@ def require_token() -> None:
         raise ApiError("forbidden", "wrong admin token")
 
 
+def require_json_for_versions() -> None:
+    """Promote and rollback take JSON: another body type is a 415, not silently ignored."""
+    versions = request.endpoint in ("admin.promote", "admin.rollback")
+    if versions and request.content_length and not request.is_json:
+        raise ApiError(
+            "unsupported_media_type",
+            f"the body must be JSON (Content-Type: application/json); got {request.mimetype}",
+        )
+
+
 blp.before_request(require_token)
 blp.before_request(reject_repeated_parameters)
+blp.before_request(require_json_for_versions)
 
 
 class JobConflict(ApiError):
@@ -71,24 +80,25 @@ class JobConflict(ApiError):
         self.job_id = job_id
 
 
+def _with_fields(error: ApiError, **fields: object) -> Response:
+    """The JSON error of `error` with extra fields beside its code and message."""
+    response = error_response(error.code, error.message, error.status)
+    body = response.get_json()
+    body["error"] |= fields
+    response.set_data(current_app.json.dumps(body))
+    return response
+
+
 @blp.errorhandler(uploads.InvalidUpload)
 def invalid_upload(error: uploads.InvalidUpload) -> Response:
     """422 with every problem of the list: file (form field), line, column, message."""
-    response = error_response(error.code, error.message, error.status)
-    body = response.get_json()
-    body["error"] |= {"problems": error.problems, "total": error.total}
-    response.set_data(current_app.json.dumps(body))
-    return response
+    return _with_fields(error, problems=error.problems, total=error.total)
 
 
 @blp.errorhandler(JobConflict)
 def job_conflict(error: JobConflict) -> Response:
     """409 with the running job's id."""
-    response = error_response(error.code, error.message, error.status)
-    body = response.get_json()
-    body["error"]["job_id"] = error.job_id
-    response.set_data(current_app.json.dumps(body))
-    return response
+    return _with_fields(error, job_id=error.job_id)
 
 
 @blp.route("/reload", methods=["POST"])
@@ -267,23 +277,8 @@ def _diff_model(version: str, parameter: str) -> PartnerModel:
         ) from None
 
 
-def raise_upload_limit() -> None:
-    """The upload route reads up to MAX_UPLOAD_BYTES (every other body stays small)."""
-    if request.method == "POST" and request.path.rstrip("/") == DATASETS_PATH:
-        request.max_content_length = int(current_app.config["MAX_UPLOAD_BYTES"])
-
-
 @blp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     """Config defaults, the upload limit (before any hook reads a body), interrupted jobs."""
-    app: Flask = state.app
-    app.config.setdefault("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
-    for name in ("GATE_FLOOR", "GATE_MARGIN"):
-        app.config.setdefault(name, None)
-    app.config.setdefault("GATE_METRICS", "mrr")
-    app.config.setdefault("TRAINING_TIMEOUT_SECONDS", 3600)
-    if not isinstance(app.config["MAX_UPLOAD_BYTES"], int) or app.config["MAX_UPLOAD_BYTES"] < 1:
-        raise ValueError("KAKEHASHI_MAX_UPLOAD_BYTES must be a positive number of bytes")
-    jobs.settings(app)  # a malformed gate or timeout setting stops the start, not an upload
-    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
-    jobs.init_app(app)
+    uploads.init_app(state.app)
+    jobs.init_app(state.app)

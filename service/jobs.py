@@ -230,7 +230,12 @@ def scrub(text: str, job: JobSettings) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """At start: mark failed every job a previous run of this service left queued or running."""
+    """Check the settings; at start, mark failed every job a previous run left queued or running."""
+    for name in ("GATE_FLOOR", "GATE_MARGIN"):
+        app.config.setdefault(name, None)
+    app.config.setdefault("GATE_METRICS", "mrr")
+    app.config.setdefault("TRAINING_TIMEOUT_SECONDS", 3600)
+    settings(app)  # a malformed gate or timeout setting stops the start, not an upload
     try:
         failed = store(app).reap_at_start()
     except KakehashiError as exc:

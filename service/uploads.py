@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from flask import Request
+from flask import Flask, Request, current_app, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -25,6 +25,8 @@ from kakehashi.readers import FORMATS
 from kakehashi.taxonomy import load_taxonomy
 from service.errors import ApiError
 
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+DATASETS_PATH = "/v1/admin/datasets"
 FILE_FIELDS = ("companies", "partnerships")
 FORM_FIELDS = ("sheet",)
 MAX_PROBLEMS = 200  # problems listed in a 422 (the total is given too)
@@ -152,3 +154,18 @@ def _problem(problem: Problem, folder: Path, stored: dict[str, str]) -> dict:
 def discard(upload: Upload) -> None:
     """Remove a staged upload that will not be trained (e.g. a job is already running)."""
     shutil.rmtree(upload.folder, ignore_errors=True)
+
+
+def raise_upload_limit() -> None:
+    """The upload route reads up to MAX_UPLOAD_BYTES (every other body stays small)."""
+    if request.method == "POST" and request.path.rstrip("/") == DATASETS_PATH:
+        request.max_content_length = int(current_app.config["MAX_UPLOAD_BYTES"])
+
+
+def init_app(app: Flask) -> None:
+    """The upload limit's default and check, and its hook ahead of any hook that reads a body."""
+    app.config.setdefault("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
+    limit = app.config["MAX_UPLOAD_BYTES"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError("KAKEHASHI_MAX_UPLOAD_BYTES must be a positive number of bytes")
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)

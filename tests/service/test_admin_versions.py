@@ -202,3 +202,18 @@ def test_admin_diff_bad_input(admin, models, path, status, code):
     first, second = versions(models)
     response = admin.get("/v1/admin/versions/" + path.format(a=first, b=second), headers=AUTH)
     assert (response.status_code, response.json["error"]["code"]) == (status, code)
+
+
+@pytest.mark.parametrize("path", ["/v1/admin/promote", "/v1/admin/rollback"])
+def test_admin_versions_body_must_be_json(admin, models, path):
+    before = registry.current_version(models)
+    response = admin.post(path, headers=AUTH, data="version=x", content_type="text/plain")
+    assert (response.status_code, response.json["error"]["code"]) == (415, "unsupported_media_type")
+    assert registry.current_version(models) == before
+
+
+def test_admin_rollback_without_a_body_goes_back(admin, models):
+    first, second = versions(models)
+    admin.post("/v1/admin/promote", headers=AUTH, json={"version": second})
+    response = admin.post("/v1/admin/rollback", headers=AUTH)
+    assert (response.status_code, response.json["model_version"]) == (200, first)
