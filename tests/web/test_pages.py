@@ -120,9 +120,21 @@ def test_company_fragment_is_the_results_alone(client):
     assert "X-Kakehashi-Fragment" in response.headers["Vary"]
 
 
-def test_company_page_ranks_like_the_api(client):
-    api = client.get("/v1/companies/jp-bank/partners?top_k=5&sector=cyber").get_json()
-    html = client.get("/companies/jp-bank?top_k=5&sector=cyber").get_data(as_text=True)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "top_k=5&sector=cyber",
+        "top_k=5&sector=cyber&sector=fintech",
+        "exclude_known=true",
+        "exclude_group=true",
+        "diversity=0.6&top_k=8",
+        "city=tel+aviv",
+    ],
+)
+@pytest.mark.parametrize("company_id", ["jp-bank", "jp-auto", "jp-elec", "il-3d"])
+def test_company_page_ranks_like_the_api(client, company_id, query):
+    api = client.get(f"/v1/companies/{company_id}/partners?{query}").get_json()
+    html = client.get(f"/companies/{company_id}?{query}").get_data(as_text=True)
     shown = re.findall(r'data-partner-id="([^"]+)"', html)
     assert shown == [r["id"] for r in api["results"]]
 
