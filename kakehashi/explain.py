@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from kakehashi.companies import Company
 from kakehashi.row_terms import Vector, block, shared_by_weight
+from kakehashi.text_items import analysed
 from kakehashi.tokens import stem, stemmed_text
 
 if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
@@ -28,7 +28,6 @@ VACUOUS_STEMS = frozenset(  # technology, products, solutions, services, platfor
      "solut", "startup", "technolog")
 )  # fmt: skip
 TERM_BREAK = "; "  # between the English terms added for Japanese text, so phrases stay apart
-_WORD = re.compile(r"\w+(?:[-']\w+)*")
 
 
 @dataclass(frozen=True)
@@ -179,35 +178,19 @@ def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
         for word in term.split():
             first_seen.setdefault(word, position)
     found: dict[str, int] = {}
-    written: set[str] = set()
-    for item in _items(text):
-        written |= {stem(t.casefold()) for t in item}
-        written |= {stem(part) for t in item for part in t.casefold().split("-")}
-        content = [t.casefold() not in ENGLISH_STOP_WORDS for t in item]
-        for span in _spans([stem(t.casefold()) in first_seen for t in item], content):
+    text_of = analysed(text)
+    for n in sorted({n for word in first_seen for n in text_of.where.get(word, ())}):
+        item, stems = text_of.items[n], text_of.stems[n]
+        for span in _spans([s in first_seen for s in stems], text_of.content[n]):
             words = item[span[0] : span[1] + 1]
             phrase = " ".join(_display(w) for w in words)
-            chosen = [
-                first_seen[stem(w.casefold())] for w in words if stem(w.casefold()) in first_seen
-            ]
+            chosen = [first_seen[s] for s in stems[span[0] : span[1] + 1] if s in first_seen]
             if len(words) > 1 or stem(phrase.casefold()) not in VACUOUS_STEMS:
                 found.setdefault(phrase, min(chosen))
     for position, term in enumerate(terms):
-        if not any(word in written for word in term.split()):
+        if not any(word in text_of.written for word in term.split()):
             found.setdefault(term, position)
     return _distinct(found)
-
-
-def _items(text: str) -> list[list[str]]:
-    """The words of each stretch of text between punctuation marks."""
-    items: list[list[str]] = [[]]
-    end = 0
-    for match in _WORD.finditer(text):
-        if text[end : match.start()].strip() and items[-1]:
-            items.append([])
-        items[-1].append(match.group())
-        end = match.end()
-    return [item for item in items if item]
 
 
 def _spans(
