@@ -51,12 +51,18 @@ def web_app(models_dir: Path, data_dir: Path) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory: pytest.TempPathFactory, web_models: Path) -> Iterator[str]:
+def live_models(tmp_path_factory: pytest.TempPathFactory, web_models: Path) -> Path:
+    """The models directory the live server serves (the admin tests add versions to it)."""
+    models_dir = tmp_path_factory.mktemp("web-served") / "models"
+    shutil.copytree(web_models, models_dir)
+    return models_dir
+
+
+@pytest.fixture(scope="session")
+def live_url(live_models: Path) -> Iterator[str]:
     """The app served by a threaded werkzeug server on a free loopback port; stopped at the end."""
-    root = tmp_path_factory.mktemp("web-served")
-    models_dir = root / "models"
-    shutil.copytree(web_models, models_dir)  # the admin tests promote into this copy
-    server = make_server("127.0.0.1", 0, web_app(models_dir, root / "data"), threaded=True)
+    app = web_app(live_models, live_models.parent / "data")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -69,3 +69,19 @@ def test_admin_token_form_goes_away_once_accepted(page):
     expect(page.locator("#token-form")).to_be_visible()
     expect(page.locator("#admin-work")).to_be_hidden()
     assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_admin_promotes_a_version_and_rolls_back(page, live_models: Path):
+    from kakehashi.registry import current_version
+    from training.train import load_inputs, train
+
+    served = current_version(live_models)
+    inputs = load_inputs(FIXTURES / "companies.csv", FIXTURES / "partnerships.csv")
+    extra = train(inputs, live_models, promote=False).version
+    sign_in(page)
+    page.get_by_role("button", name=f"Promote {extra}").click()
+    expect(page.locator("#versions-result")).to_contain_text(f"Now serving {extra}")
+    page.get_by_role("button", name="Roll back to the previous version").click()
+    expect(page.locator("#versions-result")).to_contain_text(f"Now serving {served}")
+    page.get_by_role("link", name="Find a company").click()
+    expect(page.locator("footer")).to_contain_text(served)
