@@ -176,10 +176,14 @@ def test_api_errors_stay_json(client):
     assert response.get_json()["error"]["code"] == "unknown_company"
 
 
-def test_match_form_ranks_the_profile(client):
+def test_match_form_ranks_the_profile_like_the_api(client):
     form = {"name": "Kyoto Vision", "sector": "vr", "interests": "waveguide optics for headsets"}
     html = client.post("/match", data=form).get_data(as_text=True)
-    assert re.findall(r'data-partner-id="([^"]+)"', html)[0] == "il-waveguide"
+    profile = {"name": "Kyoto Vision", "sectors": ["vr"], "interests": form["interests"]}
+    api = client.post("/v1/match", json={"profile": profile}).get_json()
+    shown = re.findall(r'data-partner-id="([^"]+)"', html)
+    assert shown[0] == "il-waveguide"
+    assert shown == [r["id"] for r in api["results"]]
 
 
 def test_match_form_keeps_the_values_when_invalid(client):
