@@ -10,14 +10,15 @@ components for every candidate at once; only the per-candidate mean over the fir
 left, a few vector operations. `component_columns` does the same with one column per view, for
 the few rows whose components a ranking reports (a sparse product there).
 
-The columns are written into a per-thread scratch buffer and cleared after, so a query costs its
+The columns are written into a pooled scratch buffer and cleared after, so a query costs its
 own non-zeros plus the one pass, not a dense vector of the whole vocabulary.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,8 @@ import scipy.sparse as sp
 from kakehashi.features import VIEWS
 
 SCORE_COLUMNS = ("views", "interests", "sought_sectors")
-_SCRATCH = threading.local()
+_POOL: dict[tuple[int, int], list[np.ndarray]] = {}  # free scratch buffers, by shape
+_POOL_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def _means(forward_backward: np.ndarray, seeks: np.ndarray, query_seeks: np.ndar
 
 
 def _product(candidates, queries, rules, columns_of) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Fill the scratch with each query's columns, multiply, and clear what was written."""
+    """Fill a scratch buffer with each query's columns, multiply, and clear what was written."""
     per_query = []
     query_seeks = []
     for n in range(queries.shape[0]):
@@ -124,17 +126,17 @@ def _product(candidates, queries, rules, columns_of) -> tuple[np.ndarray, list[n
         per_query.append(built)
         query_seeks.append(wants)
     width = len(SCORE_COLUMNS)
-    scratch = _scratch(2 * rules.width, width * len(per_query))
-    written = []
-    try:
-        for n, built in enumerate(per_query):
-            for offset, (positions, values) in enumerate(built):
-                scratch[positions, n * width + offset] = values
-                written.append((positions, n * width + offset))
-        return candidates @ scratch, query_seeks
-    finally:
-        for positions, column in written:
-            scratch[positions, column] = 0.0
+    with _scratch(2 * rules.width, width * len(per_query)) as scratch:
+        written = []
+        try:
+            for n, built in enumerate(per_query):
+                for offset, (positions, values) in enumerate(built):
+                    scratch[positions, n * width + offset] = values
+                    written.append((positions, n * width + offset))
+            return candidates @ scratch, query_seeks
+        finally:
+            for positions, column in written:
+                scratch[positions, column] = 0.0
 
 
 def _halves(indices: np.ndarray, values: np.ndarray, rules: ScoreRules):
@@ -181,12 +183,22 @@ def _component_columns(indices, values, rules: ScoreRules):
     return [*per_view, *seeking], wants
 
 
-def _scratch(rows: int, columns: int) -> np.ndarray:
-    """A zeroed (rows x columns) buffer owned by this thread, kept between calls."""
-    buffers = getattr(_SCRATCH, "buffers", None)
-    if buffers is None:
-        buffers = _SCRATCH.buffers = {}
+@contextmanager
+def _scratch(rows: int, columns: int) -> Iterator[np.ndarray]:
+    """A zeroed (rows x columns) buffer, borrowed from a pool and given back clean.
+
+    A pool rather than one buffer per thread: under gevent a "thread" is a greenlet, one per
+    request, and each would keep its own buffer of the vocabulary's size; the pool holds only as
+    many as run at once.
+    """
     key = (rows, columns)
-    if key not in buffers:
-        buffers[key] = np.zeros((rows, columns))
-    return buffers[key]
+    with _POOL_LOCK:
+        free = _POOL.setdefault(key, [])
+        buffer = free.pop() if free else None
+    if buffer is None:
+        buffer = np.zeros((rows, columns))
+    try:
+        yield buffer
+    finally:
+        with _POOL_LOCK:
+            _POOL[key].append(buffer)

@@ -54,10 +54,18 @@ def test_raw_scores_of_a_block_equal_one_query_at_a_time(model):
 def test_raw_scores_leave_the_scratch_clean(model):
     stacked = model.stacked_["JP"][:1]
     retrieval.raw_scores(model.stacked_["IL"], model.stacked_seeks_["IL"], stacked, model.rules_)
-    assert not retrieval._scratch(2 * model.rules_.width, 3).any()
+    buffers = retrieval._POOL[(2 * model.rules_.width, 3)]
+    assert buffers and not any(buffer.any() for buffer in buffers)
 
 
 @pytest.mark.parametrize("scores", [np.array([0.5, 0.9, 0.9, 0.1]), np.array([0.2])])
 def test_top_positions_breaks_ties_by_position(scores):
     found = similarity.top_positions(scores, 3)
     assert found.tolist() == sorted(range(scores.size), key=lambda i: (-scores[i], i))[:3]
+
+
+def test_scratch_pool_holds_one_buffer_per_shape_when_used_one_at_a_time(model):
+    query = model.query_for("jp-auto")
+    for _ in range(5):
+        model.score_all(query)
+    assert len(retrieval._POOL[(2 * model.rules_.width, 3)]) == 1
