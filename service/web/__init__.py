@@ -9,9 +9,20 @@ scripts (CSP `default-src 'self'` holds).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, request
 
+from service.errors import ApiError
 from service.web import admin, assets, briefing, pages, planner, render, web_errors
+
+
+def closed_with_api_keys() -> None:
+    """With KAKEHASHI_API_KEYS set, the pages are closed: they would show rankings without a key,
+    and their scripts' /v1 calls carry none (assets stay, for the error page's own styles)."""
+    if current_app.config.get("API_KEYS") and request.endpoint != "web.asset":
+        raise ApiError(
+            "api_key_required",
+            "the web pages are switched off while KAKEHASHI_API_KEYS is set; use the /v1 API",
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -24,5 +35,6 @@ def init_app(app: Flask) -> None:
     planner.register(blp)
     admin.register(blp)
     web_errors.register(blp)
+    blp.before_request(closed_with_api_keys)
     blp.app_context_processor(render.template_context)
     app.register_blueprint(blp)

@@ -273,3 +273,17 @@ def test_check_browser_skips_without_chromium_unless_required(tmp_path: Path):
     present = tmp_path / "present"
     present.write_text("")
     check_browser(str(present), {"KAKEHASHI_REQUIRE_BROWSER": "1"})  # neither skips nor fails
+
+
+@pytest.mark.parametrize("path", ["/", "/companies/jp-auto", "/match", "/planner", "/admin"])
+def test_pages_are_closed_while_api_keys_are_required(web_models, tmp_path, path):
+    """The pages would show rankings without a key: with API keys set they answer 401 as a page."""
+    app = web_app(web_models, tmp_path / "data")
+    app.config["API_KEYS"] = ("k1",)
+    client = app.test_client()
+    client.set_cookie(i18n.COOKIE, "ja")
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.mimetype == "text/html"
+    assert "API キー" in response.get_data(as_text=True)
+    assert client.get("/assets/app.css").status_code == 200
