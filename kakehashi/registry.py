@@ -100,11 +100,19 @@ def versions(models_dir: Path) -> list[str]:
         return []
     if os.access(models_dir, os.W_OK):  # a server on a read-only volume only reads
         staging_area.clean_stale(models_dir)
-    return sorted(
-        p.name
+    found = [
+        p
         for p in models_dir.iterdir()
         if VERSION_PATTERN.match(p.name) and (p / MANIFEST).is_file()
-    )
+    ]
+    return [p.name for p in sorted(found, key=_age_order)]
+
+
+def _age_order(folder: Path) -> tuple[str, int, str]:
+    """Oldest first: by the name's timestamp, then, within one second (where the sha part of the
+    name is random), by when the manifest was written."""
+    stamp = folder.name.split("-", 1)[0]
+    return (stamp, (folder / MANIFEST).stat().st_mtime_ns, folder.name)
 
 
 def read_manifest(models_dir: Path, version: str) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,13 +50,26 @@ def _configure(connection: sqlite3.Connection, path: Path) -> None:
     """WAL journal, a commit is on disk before it returns, waits for locks, foreign keys."""
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _journal_mode_wal(connection)
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as error:
         raise DataStoreError(f"cannot use the database {path.name}: {error}") from error
     if str(mode).lower() != "wal":
         raise DataStoreError(f"the database {path.name} cannot use WAL mode (got {mode})")
+
+
+def _journal_mode_wal(connection: sqlite3.Connection) -> str:
+    """Switch to WAL, retrying while another connection creates the same new database: the
+    switch takes an exclusive lock for which SQLite does not call the busy handler."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def schema_version(connection: sqlite3.Connection) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -29,6 +30,17 @@ def test_versions_are_distinct_and_ignore_unfinished_folders(two_versions):
     models, first, second = two_versions
     (models / ".staging-abc").mkdir()
     assert registry.versions(models) == sorted([first, second]) and first != second
+
+
+def test_versions_of_one_second_are_in_the_order_they_were_written(tmp_path):
+    """Within one second the sha part of a name is random: the older version must still come
+    first, or a fallback to the newest loadable version would pick the older one."""
+    names = ["20261201T101010Z-ffffff", "20261201T101010Z-000000", "20261201T101011Z-888888"]
+    for age, name in enumerate(names):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.json").write_text("{}")
+        os.utime(tmp_path / name / "manifest.json", ns=(10**18 + age, 10**18 + age))
+    assert registry.versions(tmp_path) == names
 
 
 def test_nothing_is_promoted_until_asked(two_versions):
