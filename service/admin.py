@@ -32,7 +32,7 @@ from service.admin_schemas import (
     RollbackBody,
     VersionList,
 )
-from service.errors import ApiError, error_response
+from service.errors import ApiError, error_response, without_paths
 from service.holder import holder
 from service.params import reject_repeated_parameters
 from service.schemas import Reloaded
@@ -179,7 +179,7 @@ def version_list() -> dict:
         try:
             manifest = registry.read_manifest(models_dir, version)
         except KakehashiError as exc:
-            items.append(item | {"damaged": str(exc).replace(f"{models_dir}/", "")})
+            items.append(item | {"damaged": without_paths(str(exc))})
             continue
         keys = ("created_at", "companies", "partnerships", "metrics")
         items.append(item | {key: manifest.get(key) for key in keys} | {"damaged": None})
@@ -193,9 +193,7 @@ def _check_version(version: str) -> None:
     try:
         registry.load_version(_models_dir(), version)
     except (ArtifactError, OSError) as exc:
-        reason = (
-            str(exc).replace(f"{_models_dir().resolve()}/", "").replace(f"{_models_dir()}/", "")
-        )
+        reason = without_paths(str(exc))
         raise ApiError("damaged_version", f"version {version} cannot be loaded: {reason}") from None
 
 
