@@ -6,27 +6,23 @@ Every word of a summary comes from the two profiles or from the taxonomy's label
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kakehashi.companies import Company
+from kakehashi.lru import caches_of
+from kakehashi.phrases import MAX_TERMS
+from kakehashi.phrases import phrases as _phrases
 from kakehashi.row_terms import Vector, block, shared_by_weight
-from kakehashi.text_items import analysed
-from kakehashi.tokens import stem, stemmed_text
+from kakehashi.tokens import stemmed_text
 
 if TYPE_CHECKING:  # the model calls explain(); only its types are needed here
     from kakehashi.model import PartnerModel
     from kakehashi.queries import Match, Query
 
-MAX_TERMS = 6
-# Words that say nothing on their own in "X seeks ..., which Y works on" (fine inside a phrase).
-VACUOUS_STEMS = frozenset(  # technology, products, solutions, services, platforms, invests...
-    ("busi", "compani", "develop", "invest", "new", "partner", "platform", "product", "servic",
-     "solut", "startup", "technolog")
-)  # fmt: skip
 TERM_BREAK = "; "  # between the English terms added for Japanese text, so phrases stay apart
 
 
@@ -49,8 +45,8 @@ class Explanation:
             "related_sectors": [{"query": a, "candidate": b} for a, b in self.related_sectors],
             "matched_terms": list(self.matched_terms),
             "interest_terms": list(self.interest_terms),
-            "components": self.components,
-            "contributions": self.contributions,
+            "components": dict(self.components),  # copies: a cached explanation stays intact
+            "contributions": dict(self.contributions),
             "summary": self.summary,
         }
 
@@ -59,21 +55,13 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     """Explain one ranked match of a query (call it as `model.explain(query, match)`)."""
     other = match.company
     taxonomy = model.vectorizer_.taxonomy
-    shared = tuple(s for s in query.company.sectors if s in other.sectors)
-    related = tuple(
-        (a, b)
-        for a in query.company.sectors
-        for b in other.sectors
-        if a != b and a not in shared and b not in shared and taxonomy.related(a, b)
-    )
+    shared, related = sector_facts(query.company, other, taxonomy)
     words = model.vectorizer_.blocks_["words"]
     names = model.vectorizer_.word_features()
     other_profile = block(model.profiles_, match.row, words)
-    vectorizer = model.vectorizer_
-    expand = _memo(query, "expand", vectorizer.expand_text)
+    mine, theirs = _sides(model, query)
     # both full texts, stemmed word by word, to check that a two-word term is written verbatim
-    stemmed = _memo(query, "stemmed", stemmed_text)
-    texts = (stemmed(expand(_raw_text(query.company))), stemmed_text(expand(_raw_text(other))))
+    texts = (mine.stemmed(_raw_text(query.company)), theirs.stemmed(_raw_text(other)))
     in_words = _memo(
         query, "words", lambda: (block(query.profile, 0, words), block(query.interests, 0, words))
     )
@@ -87,14 +75,13 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
         seeker, provider, interest_terms = query.company, other, seeks_forward
     else:
         seeker, provider, interest_terms = other, query.company, seeks_backward
-    matched = _phrases(matched, expand(_raw_text(query.company), TERM_BREAK))
-    seeker_text = expand(seeker.interests or _raw_text(seeker), TERM_BREAK)
-    interest_terms = _phrases(interest_terms, seeker_text)
-    found_in = _memo(query, "glossary", lambda raw: _glossary_terms(raw, vectorizer))
-    matched = tuple(dict.fromkeys(_as_written(t, query.company, found_in) for t in matched))
-    interest_terms = tuple(dict.fromkeys(_as_written(t, seeker, found_in) for t in interest_terms))
-    contributions = {k: _round(model.weights_[k] * v) for k, v in match.components.items()}
-    contributions["hub_adjustment"] = _round(match.hub_adjustment)
+    side = mine if seeker is query.company else theirs
+    matched = _phrases(matched, mine.expand(_raw_text(query.company), TERM_BREAK))
+    interest_terms = _phrases(interest_terms, side.expand(seeker.interests or _raw_text(seeker)))
+    matched = tuple(dict.fromkeys(_as_written(t, query.company, mine.glossary) for t in matched))
+    interest_terms = tuple(
+        dict.fromkeys(_as_written(t, seeker, side.glossary) for t in interest_terms)
+    )
     labels = tuple(taxonomy.get(s).name_in_text for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
     return Explanation(
@@ -102,10 +89,34 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
         related_sectors=related,
         matched_terms=matched,
         interest_terms=interest_terms,
-        components={k: _round(v) for k, v in match.components.items()},
-        contributions=contributions,
+        components=rounded(match.components),
+        contributions=contributions(model, match),
         summary=summary,
     )
+
+
+def sector_facts(mine: Company, other: Company, taxonomy) -> tuple[tuple, tuple]:
+    """The sectors both have, and the (mine, theirs) pairs the taxonomy declares related."""
+    shared = tuple(s for s in mine.sectors if s in other.sectors)
+    related = tuple(
+        (a, b)
+        for a in mine.sectors
+        for b in other.sectors
+        if a != b and a not in shared and b not in shared and taxonomy.related(a, b)
+    )
+    return shared, related
+
+
+def rounded(values: dict[str, float]) -> dict[str, float]:
+    """The values to four decimals."""
+    return {k: _round(v) for k, v in values.items()}
+
+
+def contributions(model: PartnerModel, match: Match) -> dict[str, float]:
+    """Each component times its weight, and the hub adjustment: they add up to the score."""
+    found = {k: _round(model.weights_[k] * v) for k, v in match.components.items()}
+    found["hub_adjustment"] = _round(match.hub_adjustment)
+    return found
 
 
 def _written(phrase: str, text: str) -> bool:
@@ -124,8 +135,8 @@ def _raw_text(company: Company) -> str:
 
 
 def _memo(query: Query, name: str, compute):
-    """`compute`, remembered on the query under `name`: the query's own texts are derived once
-    per ranking, not once per explained match (a long Japanese profile would cost seconds)."""
+    """`compute`, remembered on the query under `name`: the query's own vectors are sliced once
+    per ranking, not once per explained match."""
 
     def remembered(*args):
         key = (name, *args)
@@ -134,6 +145,45 @@ def _memo(query: Query, name: str, compute):
         return query.memo[key]
 
     return remembered
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """What one side's texts become (expanded, stemmed, glossary entries), kept in `store`.
+
+    A firm of the model keeps them in the model's bounded cache (`kakehashi.lru`), across
+    rankings; an ad-hoc profile on its query, for one ranking (a long Japanese profile would
+    otherwise cost seconds over 100 explanations)."""
+
+    store: Callable[[tuple, Callable[[], object]], object]
+    vectorizer: object
+
+    def expand(self, text: str, separator: str = TERM_BREAK) -> str:
+        """The text with the English of its Japanese appended."""
+        key = ("expand", text, separator)
+        return self.store(key, lambda: self.vectorizer.expand_text(text, separator))
+
+    def stemmed(self, raw: str) -> str:
+        """The expanded text stemmed word by word, stop words kept."""
+        return self.store(("stemmed", raw), lambda: stemmed_text(self.expand(raw, " ")))
+
+    def glossary(self, raw: str) -> list[tuple[str, str]]:
+        """The glossary's (Japanese, English) entries that a text contains."""
+        return self.store(("glossary", raw), lambda: _glossary_terms(raw, self.vectorizer))
+
+
+def _sides(model: PartnerModel, query: Query) -> tuple[_Texts, _Texts]:
+    """The texts of the query's side and of the candidates' side."""
+    theirs = _Texts(caches_of(model).texts.get_or_compute, model.vectorizer_)
+    if query.row is not None:
+        return theirs, theirs
+
+    def on_query(key: tuple, compute: Callable[[], object]) -> object:
+        if key not in query.memo:
+            query.memo[key] = compute()
+        return query.memo[key]
+
+    return _Texts(on_query, model.vectorizer_), theirs
 
 
 def _glossary_terms(raw: str, vectorizer) -> list[tuple[str, str]]:
@@ -161,76 +211,6 @@ def _top_terms(a: Vector, b: Vector, names: np.ndarray, texts: tuple[str, ...]) 
         if len(chosen) == MAX_TERMS:
             break
     return tuple(chosen)
-
-
-def _phrases(terms: Sequence[str], text: str) -> tuple[str, ...]:
-    """The chosen (stemmed) terms as the text writes them, as short phrases.
-
-    Chosen words side by side in the text form one phrase: from "vehicles for autonomous driving",
-    'autonom', 'drive' and 'vehicl' read 'vehicles' and 'autonomous driving'. Within one
-    comma-separated item, a phrase also spans up to two words that are not chosen when one of them
-    says something ("cell and gene therapy", at most four words), but not a mere "and". A word the
-    text writes only inside a hyphenated word ('based' of 'camera-based') is dropped, and so is a
-    lone word that says nothing in a sentence ('technologies', 'products').
-    """
-    first_seen: dict[str, int] = {}
-    for position, term in enumerate(terms):
-        for word in term.split():
-            first_seen.setdefault(word, position)
-    found: dict[str, int] = {}
-    text_of = analysed(text)
-    for n in sorted({n for word in first_seen for n in text_of.where.get(word, ())}):
-        item, stems = text_of.items[n], text_of.stems[n]
-        for span in _spans([s in first_seen for s in stems], text_of.content[n]):
-            words = item[span[0] : span[1] + 1]
-            phrase = " ".join(_display(w) for w in words)
-            chosen = [first_seen[s] for s in stems[span[0] : span[1] + 1] if s in first_seen]
-            if len(words) > 1 or stem(phrase.casefold()) not in VACUOUS_STEMS:
-                found.setdefault(phrase, min(chosen))
-    for position, term in enumerate(terms):
-        if not any(word in text_of.written for word in term.split()):
-            found.setdefault(term, position)
-    return _distinct(found)
-
-
-def _spans(
-    chosen: Sequence[bool], content: Sequence[bool], bridge: int = 2, longest: int = 4
-) -> list[tuple[int, int]]:
-    """(first, last) positions of runs of chosen words; a gap of at most `bridge` words with a
-    content word in it is bridged while the phrase stays within `longest` words."""
-    spans: list[tuple[int, int]] = []
-    for position in (p for p, is_chosen in enumerate(chosen) if is_chosen):
-        gap = range(spans[-1][1] + 1, position) if spans else range(0)
-        adjacent = bool(spans) and not gap
-        bridged = (
-            bool(spans)
-            and 0 < len(gap) <= bridge
-            and any(content[g] for g in gap)
-            and position - spans[-1][0] < longest
-        )
-        if adjacent or bridged:
-            spans[-1] = (spans[-1][0], position)
-        else:
-            spans.append((position, position))
-    return spans
-
-
-def _distinct(found: dict[str, int]) -> tuple[str, ...]:
-    """The phrases in order, each stemmed phrase once, none inside a longer one, at most six."""
-    stems = {phrase: stemmed_text(phrase) for phrase in found}
-    first_written: dict[str, str] = {}
-    for phrase in found:  # the first way the text writes a stemmed phrase is the one shown
-        first_written.setdefault(stems[phrase], phrase)
-    distinct = list(first_written.values())
-    whole = [
-        p for p in distinct if not any(p != q and _written(stems[p], stems[q]) for q in distinct)
-    ]
-    return tuple(sorted(whole, key=lambda phrase: found[phrase]))[:MAX_TERMS]
-
-
-def _display(word: str) -> str:
-    """A word as shown in a sentence: acronyms and names keep their capitals (ADAS, iPhone)."""
-    return word if any(c.isupper() for c in word[1:]) else word.casefold()
 
 
 def _as_written(term: str, company: Company, glossary_terms) -> str:
@@ -263,13 +243,7 @@ def _join(items) -> str:
 def _summary(
     labels, related, taxonomy, matched, interest_terms, seeker: Company, provider: Company
 ) -> str:
-    clauses = []
-    if labels:
-        clauses.append(f"Both work in {_join(labels)}")
-    elif related:
-        a, b = related[0]
-        first, second = taxonomy.get(a).name_in_text, taxonomy.get(b).name_in_text
-        clauses.append(f"{first} and {second} are related fields")
+    clauses = sector_clauses(labels, related, taxonomy)
     if interest_terms:
         clauses.append(
             f"{seeker.name} seeks {_join(interest_terms[:3])}, which {provider.name} works on"
@@ -278,5 +252,20 @@ def _summary(
         clauses.append(f"both profiles mention {_join(matched[:3])}")
     if not clauses:
         return "Weak match: no shared sectors or terms."
-    sentence = "; ".join(clauses)
-    return sentence[0].upper() + sentence[1:] + "."
+    return sentence(clauses)
+
+
+def sector_clauses(labels: Sequence[str], related: Sequence[tuple[str, str]], taxonomy) -> list:
+    """'Both work in X', else 'X and Y are related fields', else nothing."""
+    if labels:
+        return [f"Both work in {_join(labels)}"]
+    if related:
+        first, second = (taxonomy.get(key).name_in_text for key in related[0])
+        return [f"{first} and {second} are related fields"]
+    return []
+
+
+def sentence(clauses: Sequence[str]) -> str:
+    """Clauses joined by semicolons as one sentence."""
+    joined = "; ".join(clauses)
+    return joined[0].upper() + joined[1:] + "."

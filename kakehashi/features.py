@@ -237,7 +237,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return self._transform(self._rows(companies, named, interest_text))
 
     def _transform(self, rows: np.ndarray) -> sp.csr_matrix:
-        return sp.csr_matrix(self.columns_.transform(rows))
+        if len(rows) != 1:
+            return sp.csr_matrix(self.columns_.transform(rows))
+        # One row (an ad-hoc profile): the fitted transformers straight, same columns and values;
+        # ColumnTransformer's checks per call cost more than the transformers (perf-http).
+        views = self.columns_.transformers_
+        parts = [step.transform(rows[:, column]) for _, step, column in views if step != "drop"]
+        return sp.hstack([sp.csr_matrix(p) for p in parts], format="csr")
 
     def sector_memberships(self, companies: Sequence[Company]) -> np.ndarray:
         """Which sectors each company is in: one boolean column per sector key."""

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError as SklearnNotFitted
 from sklearn.utils.validation import check_is_fitted
 
-from kakehashi import calibration, precompute, similarity
+from kakehashi import calibration, lru, precompute, reasons, similarity
 from kakehashi import explain as explanations
 from kakehashi.companies import Company, group_root, other_country
 from kakehashi.errors import NotFittedError, UnknownCompanyError
@@ -209,10 +209,11 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         kept = listed >= 0
         return listed[kept], self.partner_scores_[row, :top_k][kept]
 
-    def explain(self, query: Query, match: Match) -> explanations.Explanation:
-        """Why a match was ranked where it was: sectors, matched terms and a summary."""
+    def explain(self, query: Query, match: Match, terms: bool = True) -> explanations.Explanation:
+        """Why a match was ranked where it was: sectors, matched terms and a summary (without
+        `terms`: a brief reason with no term matching, kakehashi/reasons.py)."""
         self._check_fitted()
-        return explanations.explain(self, query, match)
+        return reasons.full(self, query, match) if terms else reasons.brief(self, query, match)
 
     def candidate_mask(self, query: Query, filters: Filters) -> np.ndarray:
         """Boolean mask of the companies eligible as partners of the query."""
@@ -274,6 +275,10 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         twin._calibrate()
         twin.partner_rows_ = twin.partner_scores_ = None  # ranked with other weights: live only
         return twin
+
+    def __getstate__(self) -> dict:
+        """The pickled state: the fitted attributes, without the serving caches."""
+        return lru.without_caches(super().__getstate__())
 
     def _check_fitted(self) -> None:
         try:
