@@ -8,6 +8,7 @@ small threaded Python client (slower: it shares the 2 cores and the GIL with its
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import re
@@ -19,12 +20,17 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.tables import percentile
+
+if TYPE_CHECKING:
+    from kakehashi.model import PartnerModel
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADED_LINE = "serving model"  # the holder logs this once per worker when its model is loaded
@@ -114,26 +120,40 @@ def hammer(
     port: int,
     name: str,
     method: str,
-    path: str,
+    path: str | Sequence[str],
     body: bytes | None,
     seconds: float,
     connections: int,
 ) -> Load:
-    """Load one endpoint for `seconds` with `connections` concurrent keep-alive connections."""
+    """Load one endpoint for `seconds` with `connections` concurrent keep-alive connections.
+
+    `path` may be a sequence of paths: each request then takes the next one, in turn (so that a
+    cache on the server sees every one of them, not one URL again and again).
+    """
+    paths = [path] if isinstance(path, str) else list(path)
     if shutil.which("wrk"):
-        return _wrk(port, name, method, path, body, seconds, connections)
-    return _threads(port, name, method, path, body, seconds, connections)
+        return _wrk(port, name, method, paths, body, seconds, connections)
+    return _threads(port, name, method, paths, body, seconds, connections)
 
 
-def _wrk(port, name, method, path, body, seconds, connections) -> Load:
+def every_partners_path(model: PartnerModel) -> list[str]:
+    """The /partners path of every firm of the model, in id order (a rotating load)."""
+    return [f"/v1/companies/{urllib.parse.quote(c.id)}/partners" for c in model.companies()]
+
+
+def _wrk(port, name, method, paths, body, seconds, connections) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(f"wrk.method = {json.dumps(method)}\n")
         if body is not None:
             script.write(f"wrk.body = {json.dumps(body.decode('utf-8'))}\n")
             script.write('wrk.headers["Content-Type"] = "application/json"\n')
+        if len(paths) > 1:  # each request takes the next path, in turn
+            script.write(f"paths = {{{', '.join(json.dumps(p) for p in paths)}}}\nturn = 0\n")
+            script.write("request = function()\n  turn = turn % #paths + 1\n")
+            script.write("  return wrk.format(nil, paths[turn])\nend\n")
     try:
         command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s"]
-        command += [script.name, f"http://127.0.0.1:{port}{path}"]
+        command += [script.name, f"http://127.0.0.1:{port}{paths[0]}"]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(script.name)
@@ -151,9 +171,10 @@ def _wrk_ms(out: str, label: str) -> float:
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
 
 
-def _threads(port, name, method, path, body, seconds, connections) -> Load:
+def _threads(port, name, method, paths, body, seconds, connections) -> Load:
     latencies: list[float] = []
     errors = [0]
+    turns = itertools.cycle(paths)
     deadline = time.perf_counter() + seconds
     headers = {"Content-Type": "application/json"} if body else {}
 
@@ -161,7 +182,7 @@ def _threads(port, name, method, path, body, seconds, connections) -> Load:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers)
+            conn.request(method, next(turns), body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             latencies.append((time.perf_counter() - started) * 1000)

@@ -123,7 +123,7 @@ def rank_table(subjects: list[Subject], repeat: int) -> None:
     )
 
 
-def endpoints(models_dir: Path) -> list[tuple[str, str, str, bytes | None]]:
+def endpoints(models_dir: Path) -> list[tuple[str, str, str | list[str], bytes | None]]:
     """(name, method, path, body) of each endpoint under load, the /healthz ceiling first."""
     model = load_promoted(models_dir).model
     firm = next(c for c in model.companies_ if c.country == "JP")
@@ -138,6 +138,7 @@ def endpoints(models_dir: Path) -> list[tuple[str, str, str, bytes | None]]:
     return [
         ("GET /healthz", "GET", "/healthz", None),
         ("GET /v1/companies/<id>/partners", "GET", f"/v1/companies/{firm.id}/partners", None),
+        ("GET .../partners, every id in turn", "GET", http_bench.every_partners_path(model), None),
         ("POST /v1/match", "POST", "/v1/match", json.dumps({"profile": profile}).encode()),
         (f"GET /v1/companies?q={query}", "GET", f"/v1/companies?q={query}", None),
     ]
