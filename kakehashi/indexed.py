@@ -1,11 +1,12 @@
-"""The model's candidate index: per-country stacked matrices, exact scores, and calibration.
+"""The model's candidate index: per-country feature-major indexes, exact scores, calibration.
 
 A mixin of PartnerModel (kakehashi/model.py) holding the fitted attributes a ranking reads:
 `country_rows_` (each country's rows, in id order), `positions_` (each row's place among its
-country's rows), `stacked_` (per country, retrieval.stack of its profiles and interests),
-`stacked_seeks_`, `rules_` (retrieval.ScoreRules of the weights) and `candidate_hubs_` (per
-country, its rows' hub penalties). Every score goes through retrieval.raw_scores, so a full
-ranking, a calibration block, a precomputed list and the rows a ranking reports agree exactly.
+country's rows), `candidates_` (per country, its retrieval.CountryIndex), `rules_`
+(retrieval.ScoreRules of the weights) and `candidate_hubs_` (per country, its rows' hub
+penalties). Every score goes through retrieval.raw_scores, or retrieval.report for a few rows
+(the same bits), so a full ranking, a calibration block, a precomputed list and the rows a
+ranking reports agree exactly.
 """
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ class CandidateIndex:
     """Index building, exact per-country scoring and calibration for PartnerModel."""
 
     def _index(self) -> None:
-        """Per country: its rows, and their profiles and interests stacked (retrieval.stack)."""
+        """Per country: its rows, and their retrieval.CountryIndex."""
         self.country_rows_ = {c: np.flatnonzero(self.countries_ == c) for c in ("JP", "IL")}
         self.positions_ = np.zeros(len(self.companies_), dtype=np.int64)
-        self.stacked_, self.stacked_seeks_ = {}, {}
+        self.candidates_ = {}
+        latent = np.flatnonzero(self.masks_["latent"])
         for country, rows in self.country_rows_.items():
             self.positions_[rows] = np.arange(rows.size)
-            self.stacked_[country] = retrieval.stack(self.profiles_[rows], self.interests_[rows])
-            self.stacked_seeks_[country] = np.column_stack(
+            seeks = np.column_stack(
                 [self.seeks_["interests"][rows], self.seeks_["sought_sectors"][rows]]
+            )
+            self.candidates_[country] = retrieval.build_index(
+                self.profiles_[rows], self.interests_[rows], seeks, latent
             )
 
     def _set_weights(self, weights: dict[str, float]) -> None:
@@ -62,13 +66,11 @@ class CandidateIndex:
     def _raw_blocks(self, country: str, query_rows: np.ndarray):
         """Raw scores (before hub penalties) of the query rows (all of the other country) with
         every firm of `country`, a block of rows at a time: (queries x firms) arrays."""
-        own = other_country(country)
         for start in range(0, query_rows.size, BLOCK_QUERIES):
-            block = self.positions_[query_rows[start : start + BLOCK_QUERIES]]
+            block = self.stacked_rows(query_rows[start : start + BLOCK_QUERIES])
             yield retrieval.raw_scores(
-                self.stacked_[country], self.stacked_seeks_[country], self.stacked_[own][block],
-                self.rules_,
-            ).T  # fmt: skip
+                self.candidates_[country], retrieval.query_block(block, self.rules_)
+            )
 
     def _calibration_rows(self) -> np.ndarray:
         rng = np.random.default_rng(self.random_state)
@@ -83,33 +85,40 @@ class CandidateIndex:
         self, query: Query, country: str, positions: np.ndarray | None = None
     ) -> np.ndarray:
         """Final scores of the query with the firms of a country (those at `positions` only)."""
-        candidates, seeks = self.stacked_[country], self.stacked_seeks_[country]
-        hubs = self.candidate_hubs_[country]
-        if positions is not None:
-            candidates, seeks, hubs = candidates[positions], seeks[positions], hubs[positions]
-        raw = retrieval.raw_scores(candidates, seeks, self._stacked_query(query), self.rules_)
-        return np.clip(raw[:, 0] - hubs, 0.0, 1.0)
+        index, hubs = self.candidates_[country], self.candidate_hubs_[country]
+        if positions is None:
+            raw = retrieval.raw_scores(index, [self._query_columns(query)])[0]
+        else:
+            raw, _ = self._report(query, country, positions)
+            hubs = hubs[positions]
+        return np.clip(raw - hubs, 0.0, 1.0)
 
-    def _stacked_query(self, query: Query):
-        if query.row is not None:
-            own = self.countries_[query.row]
-            return self.stacked_[own][self.positions_[query.row : query.row + 1]]
-        if "stacked" not in query.memo:
-            query.memo["stacked"] = retrieval.stack(query.profile, query.interests)
-        return query.memo["stacked"]
+    def stacked_rows(self, rows: np.ndarray):
+        """The given rows' profiles and interests side by side (retrieval.stack)."""
+        return retrieval.stack(self.profiles_[rows], self.interests_[rows])
+
+    def _query_columns(self, query: Query) -> retrieval.QueryColumns:
+        """The query's retrieval.QueryColumns under this model's rules (kept on the query)."""
+        rules, found = query.memo.get("columns", (None, None))
+        if rules is not self.rules_:  # a twin with other weights scores it otherwise
+            stacked = retrieval.stack(query.profile, query.interests)
+            found = retrieval.query_columns(stacked, self.rules_)
+            query.memo["columns"] = (self.rules_, found)
+        return found
+
+    def _report(self, query: Query, country: str, positions: np.ndarray):
+        """retrieval.report of the query with the firms of `country` at `positions`."""
+        rows = self.stacked_rows(self.country_rows_[country][positions])
+        index = self.candidates_[country]
+        return retrieval.report(rows, index, positions, self._query_columns(query))
 
     def components(self, query: Query, rows: np.ndarray | None) -> dict[str, np.ndarray]:
         """Each component's similarity of the query with the given rows (all rows when None)."""
         rows = np.arange(len(self.companies_)) if rows is None else np.asarray(rows, dtype=int)
         found = {name: np.zeros(rows.size) for name in COMPONENTS}
-        stacked = self._stacked_query(query)
         for country in np.unique(self.countries_[rows]):
             at = np.flatnonzero(self.countries_[rows] == country)
-            positions = self.positions_[rows[at]]
-            parts = retrieval.components(
-                self.stacked_[country][positions], self.stacked_seeks_[country][positions],
-                stacked, self.rules_,
-            )  # fmt: skip
+            _, parts = self._report(query, str(country), self.positions_[rows[at]])
             for name, values in parts.items():
                 found[name][at] = values
         return found

@@ -25,7 +25,7 @@ from joblib import Parallel, delayed
 
 from kakehashi.companies import other_country
 from kakehashi.indexed import BLOCK_QUERIES
-from kakehashi.retrieval import ScoreRules, raw_scores
+from kakehashi.retrieval import CountryIndex, ScoreRules, query_block, raw_scores
 from kakehashi.similarity import top_positions
 
 PRECOMPUTED_PARTNERS = 100  # partners kept per firm (documented in docs/model.md)
@@ -42,12 +42,7 @@ def top_partners(
     tasks = list(_tasks(model, chunk))
     found = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(chunk_top)(
-            model.stacked_[country],
-            model.stacked_seeks_[country],
-            model.candidate_hubs_[country],
-            queries,
-            model.rules_,
-            k,
+            model.candidates_[country], model.candidate_hubs_[country], queries, model.rules_, k
         )
         for country, _, queries in tasks
     )
@@ -63,31 +58,25 @@ def _tasks(model, chunk: int) -> Iterator[tuple[str, np.ndarray, sp.csr_matrix]]
     """(candidate country, query rows, the queries' stacked rows) per chunk of query firms."""
     for country, query_rows in model.country_rows_.items():
         candidates = other_country(country)
-        if candidates not in model.stacked_:
+        if candidates not in model.candidates_:
             continue
         for start in range(0, len(query_rows), chunk):
             block = query_rows[start : start + chunk]
-            positions = model.positions_[block]
-            yield candidates, block, model.stacked_[country][positions]
+            yield candidates, block, model.stacked_rows(block)
 
 
 def chunk_top(
-    candidates: sp.csr_matrix,
-    seeks: np.ndarray,
-    hubs: np.ndarray,
-    queries: sp.csr_matrix,
-    rules: ScoreRules,
-    k: int,
+    candidates: CountryIndex, hubs: np.ndarray, queries: sp.csr_matrix, rules: ScoreRules, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For each query row, the positions (int32, -1 padded) and scores of its k best candidates."""
+    """For each stacked query row, the positions (int32, -1 padded) and scores of its k best
+    candidates."""
     positions = np.full((queries.shape[0], k), -1, dtype=np.int32)
     best = np.full((queries.shape[0], k), np.nan, dtype=np.float32)
     for start in range(0, queries.shape[0], BLOCK_QUERIES):
         block = queries[start : start + BLOCK_QUERIES]
-        raw = raw_scores(candidates, seeks, block, rules)
-        final = np.clip(raw - hubs[:, None], 0.0, 1.0)
+        final = np.clip(raw_scores(candidates, query_block(block, rules)) - hubs, 0.0, 1.0)
         for n in range(block.shape[0]):
-            top = top_positions(final[:, n], k)
+            top = top_positions(final[n], k)
             positions[start + n, : top.size] = top
-            best[start + n, : top.size] = final[top, n]
+            best[start + n, : top.size] = final[n, top]
     return positions, best

@@ -1,17 +1,22 @@
-"""Exact pair scores of query firms against every firm of one country, in one matrix pass.
+"""Exact pair scores of query firms against every firm of one country, in one pass.
 
-At fit time the firms of each country become one CSR matrix, each row a firm's profile and its
-interests side by side ([profile | interests], 2 x width columns: `stack`). A query becomes three
-dense columns over those positions (`SCORE_COLUMNS`): its profile weighted by each column's view
-weight (the four views, already summed), then, for each seeking component, its interests facing
-the candidate's profile and its profile facing the candidate's interests. One product of the
-country's matrix with those columns gives the weighted views and both directions of both seeking
-components for every candidate at once; only the per-candidate mean over the firms that seek is
-left, a few vector operations. `component_columns` does the same with one column per view, for
-the few rows whose components a ranking reports (a sparse product there).
+A pair score is the weighted views plus, for each seeking component, both directions (the query's
+interests facing the candidate's profile, its profile facing the candidate's interests) averaged
+over the firms of the pair that seek. That average is the only non-linear part, and its divisor
+depends on the candidate only through its two "does it seek" flags: its seeking group (4 at most).
+Within a group the divisors are constants, so the weighted views and both seeking components fold
+into ONE coefficient per column of [profile | interests] (`QueryColumns`), and a score is one dot
+product of the candidate's stacked row with its group's column.
 
-The columns are written into a pooled scratch buffer and cleared after, so a query costs its
-own non-zeros plus the one pass, not a dense vector of the whole vocabulary.
+At fit time each country's candidates become a `CountryIndex`, feature-major: `postings` is the
+transposed stacked matrix with group g's rows in column block g (row g * 2 * width + j lists the
+candidates of group g with a non-zero in stacked column j), so a query's one sparse row (its four
+group columns side by side) times `postings` touches only the posting lists of its own non-zeros
+(scipy's sparse x sparse product); the profiles' dense latent block (a value on every row) is kept
+apart as a dense (candidates x latent) array, one dot product per row (numpy einsum: each row's
+sum is computed the same way whatever the rows around it). `report` computes the same score for
+a few rows from their row-major rows (sums in the same column order, so the same bits), with each
+component's (unweighted) similarity beside it, in one product with a pooled scratch buffer.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from kakehashi.features import VIEWS
+from kakehashi.features import TEXT_VIEWS, VIEWS
 
-SCORE_COLUMNS = ("views", "interests", "sought_sectors")
+GROUPS = 4  # seeking groups: 2 x (seeks in text) + (seeks in sectors)
+REPORT_COLUMNS = GROUPS + len(VIEWS) + 2  # report's product: a score per group, each component
 _POOL: dict[tuple[int, int], list[np.ndarray]] = {}  # free scratch buffers, by shape
 _POOL_LOCK = threading.Lock()
 
@@ -40,8 +46,33 @@ class ScoreRules:
     views: Mapping[str, np.ndarray]  # per view, 1.0 on its columns
     text: np.ndarray  # 1.0 on every text column (what `interests` compares)
     sectors: np.ndarray  # 1.0 on the sector columns (what `sought_sectors` compares)
+    latent: np.ndarray  # the latent columns (kept dense in a CountryIndex), ascending
     interests: float  # the weight of the interests component
     sought_sectors: float  # the weight of the sought-sectors component
+
+
+@dataclass(frozen=True)
+class CountryIndex:
+    """The candidates of one country, laid out for the one-pass score (see the module doc)."""
+
+    postings: sp.csr_matrix  # (GROUPS x 2 width) x candidates, profile latent columns left out
+    latent: np.ndarray  # candidates x latent, the profiles' latent block (C order)
+    groups: np.ndarray  # int8 per candidate: its seeking group
+    seeks: np.ndarray  # candidates x 2: seeks in text (column 0), in sectors (1), as 0.0 / 1.0
+    present: tuple[int, ...]  # the groups that have candidates
+
+
+@dataclass(frozen=True)
+class QueryColumns:
+    """One query as the coefficients its candidates' rows are multiplied by, per group."""
+
+    width: int  # columns of a profile
+    columns: tuple  # per group: (its stacked columns offset by group x 2 width, coefficients)
+    views_latent: np.ndarray  # the latent coefficients every candidate shares
+    forward_latent: np.ndarray  # the query's latent interests (zeros unless it seeks in text)
+    forward: np.ndarray  # per "candidate seeks in text" (0, 1), the factor of forward_latent
+    components: tuple  # per component column of `report`: (stacked columns, values)
+    wants: np.ndarray  # the query seeks in text, in sectors (0.0 / 1.0)
 
 
 def score_rules(masks: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> ScoreRules:
@@ -53,62 +84,157 @@ def score_rules(masks: Mapping[str, np.ndarray], weights: Mapping[str, float]) -
         views={view: masks[view] for view in VIEWS},
         text=masks["text"],
         sectors=masks["sectors"],
+        latent=np.flatnonzero(masks["latent"]),
         interests=weights["interests"],
         sought_sectors=weights["sought_sectors"],
     )
 
 
 def stack(profiles: sp.csr_matrix, interests: sp.csr_matrix) -> sp.csr_matrix:
-    """Each row's profile and interests side by side: the matrix a country's candidates form."""
-    return sp.csr_matrix(sp.hstack([profiles, interests], format="csr"))
-
-
-def seeking(stacked: sp.csr_matrix, rules: ScoreRules) -> np.ndarray:
-    """Per row, 1.0 where its interests say anything in text (column 0) and in sectors (1)."""
-    interests = abs(stacked[:, rules.width :])
-    return np.column_stack([interests @ rules.text > 0, interests @ rules.sectors > 0]).astype(
-        float
-    )
-
-
-def raw_scores(
-    candidates: sp.csr_matrix, seeks: np.ndarray, queries: sp.csr_matrix, rules: ScoreRules
-) -> np.ndarray:
-    """The weighted pair scores (before hub penalties) of each query row with each candidate row.
-
-    One column per query; `seeks` is `seeking(candidates)`.
-    """
-    products, query_seeks = _product(candidates, queries, rules, _score_columns)
-    found = np.empty((candidates.shape[0], queries.shape[0]))
-    for n in range(queries.shape[0]):
-        views, forward_backward = products[:, 3 * n], products[:, 3 * n + 1 : 3 * n + 3]
-        means = _means(forward_backward, seeks, query_seeks[n])
-        found[:, n] = views + (0 + rules.interests * means[0] + rules.sought_sectors * means[1])
+    """Each row's profile and interests side by side: [profile | interests], columns sorted
+    (a row's sum then runs in column order on every path: the bits do not depend on the path)."""
+    if profiles.shape[0] == 1:  # a query: skip scipy's general (and slower) hstack
+        indices = np.concatenate([profiles.indices, interests.indices + profiles.shape[1]])
+        data = np.concatenate([profiles.data, interests.data])
+        shape = (1, profiles.shape[1] + interests.shape[1])
+        found = sp.csr_matrix((data, indices, np.array([0, data.size])), shape=shape)
+    else:
+        found = sp.csr_matrix(sp.hstack([profiles, interests], format="csr"))
+    if not found.has_sorted_indices:
+        found.sort_indices()
     return found
 
 
-def components(
-    candidates: sp.csr_matrix, seeks: np.ndarray, query: sp.csr_matrix, rules: ScoreRules
-) -> dict[str, np.ndarray]:
-    """Each component's (unweighted) similarity of one query row with each candidate row.
+def build_index(
+    profiles: sp.csr_matrix, interests: sp.csr_matrix, seeks: np.ndarray, latent: np.ndarray
+) -> CountryIndex:
+    """The CountryIndex of one country's profiles and interests (rows in id order)."""
+    width = profiles.shape[1]
+    groups = (2 * seeks[:, 0] + seeks[:, 1]).astype(np.int8)
+    sparse = np.setdiff1d(np.arange(width), latent)  # the interests' latent columns stay sparse
+    stacked = stack(sp.csr_matrix(profiles)[:, sparse], interests)
+    columns = np.concatenate([sparse, width + np.arange(width)])[stacked.indices]
+    columns += np.repeat(groups.astype(np.int64) * (2 * width), np.diff(stacked.indptr))
+    by_row = sp.csr_matrix(
+        (stacked.data, columns, stacked.indptr), shape=(profiles.shape[0], GROUPS * 2 * width)
+    )
+    del stacked, columns
+    postings = sp.csr_matrix(by_row.T.tocsr())  # csr_tocsc: candidates ascending in each row
+    dense = np.ascontiguousarray(profiles[:, latent].toarray())
+    present = tuple(int(g) for g in np.unique(groups))
+    return CountryIndex(postings, dense, groups, np.ascontiguousarray(seeks, dtype=float), present)
 
-    For the few rows a ranking reports: a sparse product, no scratch of the vocabulary's size.
-    """
-    built, wants = _component_columns(query.indices, query.data, rules)
-    at = np.concatenate([positions for positions, _ in built])
-    values = np.concatenate([v for _, v in built])
-    columns = np.repeat(np.arange(len(built)), [len(positions) for positions, _ in built])
-    shape = (2 * rules.width, len(built))
-    products = (candidates @ sp.csc_matrix((values, (at, columns)), shape=shape)).toarray()
-    found = {view: products[:, n] for n, view in enumerate(VIEWS)}
-    found["interests"], found["sought_sectors"] = _means(products[:, len(VIEWS) :], seeks, wants)
+
+def query_columns(stacked: sp.csr_matrix, rules: ScoreRules) -> QueryColumns:
+    """The coefficients of one stacked query row (1 x 2 width), for every seeking group."""
+    (p_at, p_values), (i_at, i_values), wants = _halves(stacked.indices, stacked.data, rules)
+    width, latent = rules.width, rules.views["latent"]
+    left = p_at[latent[p_at] == 0]  # the latent block is scored densely (`_dense`)
+    if wants.any():
+        left = np.union1d(left, i_at[latent[i_at] == 0])
+    base = _placed(left, p_at, p_values * rules.view_weights[p_at])
+    seeking = [
+        _placed(left, i_at, i_values * mask[i_at] * want) for mask, want in _masks(rules, wants)
+    ]
+    columns = []
+    for group in range(GROUPS):
+        text, sectors = _factors(group, wants, rules)
+        values = np.concatenate(
+            [
+                base + text * seeking[0] + sectors * seeking[1],
+                p_values * (text * rules.text[p_at] + sectors * rules.sectors[p_at]),
+            ]
+        )
+        at = np.concatenate([left, p_at + width]) + group * 2 * width
+        columns.append((at[values != 0], values[values != 0]))
+    forward_latent = np.zeros(width)
+    forward_latent[i_at] = i_values * wants[0]
+    views = _placed(rules.latent, p_at, p_values * rules.view_weights[p_at])
+    forward = np.array([_factors(2 * a, wants, rules)[0] for a in (0, 1)])
+    parts = _component_columns((p_at, p_values), (i_at, i_values), wants, rules)
+    return QueryColumns(
+        width, tuple(columns), views, forward_latent[rules.latent], forward, parts, wants
+    )
+
+
+def query_block(stacked: sp.csr_matrix, rules: ScoreRules) -> list[QueryColumns]:
+    """The QueryColumns of each stacked query row."""
+    if stacked.shape[0] == 1:
+        return [query_columns(stacked, rules)]
+    return [query_columns(stacked[n], rules) for n in range(stacked.shape[0])]
+
+
+def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
+    """The weighted pair scores (before hub penalties) of each query with each candidate of the
+    index: one row per query."""
+    at = [np.concatenate([q.columns[g][0] for g in index.present]) for q in queries]
+    values = [np.concatenate([q.columns[g][1] for g in index.present]) for q in queries]
+    indptr = np.concatenate([[0], np.cumsum([a.size for a in at])])
+    rows = sp.csr_matrix(
+        (np.concatenate(values), np.concatenate(at), indptr),
+        shape=(len(queries), index.postings.shape[0]),
+    )
+    found = (rows @ index.postings).toarray()
+    for n, query in enumerate(queries):
+        found[n] += _dense(index.latent, index.groups, query)
+    return found
+
+
+def report(
+    rows: sp.csr_matrix, index: CountryIndex, positions: np.ndarray, query: QueryColumns
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """For a few candidates (their stacked rows, at `positions` of the index): the raw scores,
+    equal to raw_scores' to the bit, and each component's (unweighted) similarity."""
+    groups, seeks = index.groups[positions], index.seeks[positions]
+    offset = 2 * query.width
+    written = [(at - group * offset, v) for group, (at, v) in enumerate(query.columns)]
+    products = _product(rows, [*written, *query.components], offset)
+    raw = products[np.arange(groups.size), groups] + _dense(index.latent[positions], groups, query)
+    found = {view: products[:, GROUPS + n] for n, view in enumerate(VIEWS)}
+    seeking = products[:, GROUPS + len(VIEWS) :]
+    found["interests"], found["sought_sectors"] = _means(seeking, seeks, query.wants)
+    return raw, found
+
+
+def _dense(latent: np.ndarray, groups: np.ndarray, query: QueryColumns) -> np.ndarray:
+    """Each candidate's latent part: its views and, when the query seeks in text, the forward
+    latent term with its group's factor."""
+    found = np.einsum("ij,j->i", latent, query.views_latent)
+    if query.forward_latent.any():
+        found += query.forward[groups >> 1] * np.einsum("ij,j->i", latent, query.forward_latent)
+    return found
+
+
+def _factors(group: int, wants: np.ndarray, rules: ScoreRules) -> tuple[float, float]:
+    """The factor of each seeking column in a group: the weight over the pair's seekers (over 3
+    more for text: its mask spans three normalized blocks)."""
+    found = []
+    for n, (weight, scale) in enumerate(
+        ((rules.interests, len(TEXT_VIEWS)), (rules.sought_sectors, 1))
+    ):
+        seekers = (group >> (1 - n) & 1) + wants[n]
+        found.append(weight / (scale * seekers) if seekers else 0.0)
+    return found[0], found[1]
+
+
+def _masks(rules: ScoreRules, wants: np.ndarray):
+    return [(rules.text, wants[0]), (rules.sectors, wants[1])]
+
+
+def _placed(at: np.ndarray, where: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`values` (at columns `where`) as a vector over the sorted columns `at` (others dropped)."""
+    found = np.zeros(at.size)
+    if at.size:
+        place = np.minimum(np.searchsorted(at, where), at.size - 1)
+        inside = at[place] == where
+        found[place[inside]] = values[inside]
     return found
 
 
 def _means(forward_backward: np.ndarray, seeks: np.ndarray, query_seeks: np.ndarray) -> list:
     """Both directions of each seeking component, averaged over the firms of the pair that seek."""
     found = []
-    for n, scale in enumerate((3.0, 1.0)):  # the text mask spans three normalized blocks
+    for n, scale in enumerate((len(TEXT_VIEWS), 1.0)):
         seekers = seeks[:, n] + query_seeks[n]
         total = forward_backward[:, n]
         mean = np.divide(total, seekers, out=np.zeros(len(seekers)), where=seekers > 0)
@@ -116,27 +242,17 @@ def _means(forward_backward: np.ndarray, seeks: np.ndarray, query_seeks: np.ndar
     return found
 
 
-def _product(candidates, queries, rules, columns_of) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Fill a scratch buffer with each query's columns, multiply, and clear what was written."""
-    per_query = []
-    query_seeks = []
-    for n in range(queries.shape[0]):
-        start, end = queries.indptr[n], queries.indptr[n + 1]
-        built, wants = columns_of(queries.indices[start:end], queries.data[start:end], rules)
-        per_query.append(built)
-        query_seeks.append(wants)
-    width = len(SCORE_COLUMNS)
-    with _scratch(2 * rules.width, width * len(per_query)) as scratch:
-        written = []
+def _product(rows: sp.csr_matrix, columns: list, height: int) -> np.ndarray:
+    """`rows` times the sparse columns given as (positions, values), through a pooled dense
+    scratch buffer cleared after use (a query costs its own non-zeros, not the vocabulary)."""
+    with _scratch(height, len(columns)) as scratch:
         try:
-            for n, built in enumerate(per_query):
-                for offset, (positions, values) in enumerate(built):
-                    scratch[positions, n * width + offset] = values
-                    written.append((positions, n * width + offset))
-            return candidates @ scratch, query_seeks
+            for n, (positions, values) in enumerate(columns):
+                scratch[positions, n] = values
+            return rows @ scratch
         finally:
-            for positions, column in written:
-                scratch[positions, column] = 0.0
+            for n, (positions, _) in enumerate(columns):
+                scratch[positions, n] = 0.0
 
 
 def _halves(indices: np.ndarray, values: np.ndarray, rules: ScoreRules):
@@ -163,24 +279,13 @@ def _crossed(profile, interests, mask: np.ndarray, wanted: float, rules: ScoreRu
     return np.concatenate(at), np.concatenate(values)
 
 
-def _score_columns(indices, values, rules: ScoreRules):
-    profile, interests, wants = _halves(indices, values, rules)
-    at, weighted = profile[0], profile[1] * rules.view_weights[profile[0]]
-    return [
-        (at, weighted),
-        _crossed(profile, interests, rules.text, wants[0], rules),
-        _crossed(profile, interests, rules.sectors, wants[1], rules),
-    ], wants
-
-
-def _component_columns(indices, values, rules: ScoreRules):
-    profile, interests, wants = _halves(indices, values, rules)
+def _component_columns(profile, interests, wants: np.ndarray, rules: ScoreRules) -> tuple:
     per_view = [(profile[0], profile[1] * rules.views[view][profile[0]]) for view in VIEWS]
     seeking = [
         _crossed(profile, interests, rules.text, wants[0], rules),
         _crossed(profile, interests, rules.sectors, wants[1], rules),
     ]
-    return [*per_view, *seeking], wants
+    return (*per_view, *seeking)
 
 
 @contextmanager

@@ -43,18 +43,17 @@ def test_scores_equal_the_weighted_reference_less_hub_penalties(model):
 
 
 def test_raw_scores_of_a_block_equal_one_query_at_a_time(model):
-    candidates, seeks = model.stacked_["IL"], model.stacked_seeks_["IL"]
-    block = model.stacked_["JP"]
-    together = retrieval.raw_scores(candidates, seeks, block, model.rules_)
+    index = model.candidates_["IL"]
+    block = model.stacked_rows(model.country_rows_["JP"])
+    together = retrieval.raw_scores(index, retrieval.query_block(block, model.rules_))
     for n in range(block.shape[0]):
-        alone = retrieval.raw_scores(candidates, seeks, block[n], model.rules_)[:, 0]
-        assert np.array_equal(together[:, n], alone)
+        alone = retrieval.raw_scores(index, retrieval.query_block(block[n], model.rules_))[0]
+        assert np.array_equal(together[n], alone)
 
 
-def test_raw_scores_leave_the_scratch_clean(model):
-    stacked = model.stacked_["JP"][:1]
-    retrieval.raw_scores(model.stacked_["IL"], model.stacked_seeks_["IL"], stacked, model.rules_)
-    buffers = retrieval._POOL[(2 * model.rules_.width, 3)]
+def test_report_leaves_the_scratch_clean(model):
+    model.components(model.query_for("jp-auto"), np.arange(len(model.companies())))
+    buffers = retrieval._POOL[(2 * model.rules_.width, retrieval.REPORT_COLUMNS)]
     assert buffers and not any(buffer.any() for buffer in buffers)
 
 
@@ -67,5 +66,5 @@ def test_top_positions_breaks_ties_by_position(scores):
 def test_scratch_pool_holds_one_buffer_per_shape_when_used_one_at_a_time(model):
     query = model.query_for("jp-auto")
     for _ in range(5):
-        model.score_all(query)
-    assert len(retrieval._POOL[(2 * model.rules_.width, 3)]) == 1
+        model.rank(query, 3)
+    assert len(retrieval._POOL[(2 * model.rules_.width, retrieval.REPORT_COLUMNS)]) == 1
