@@ -1,11 +1,12 @@
-"""Bounded cost per request: the most expensive valid POST /v1/match bodies against a typical one.
+"""Bounded cost per request: the most expensive valid requests against a typical one.
 
 usage: python -m benchmarks.cost_bench --models-dir DIR [--repeat 5]
 
 In process (Flask's test client), so the figures are the request's own CPU cost, not the network's.
 Each expensive body fills one capped field to its cap (service/schemas.py, PROFILE_LIMITS) with text
 drawn from the model's own firms; "everything at its cap" fills them all and asks for 100 results
-with diversity.
+with diversity. The /partners rows ask for another firm at each call (Japanese and Israeli in
+turn), so none is answered from the model's cache of rankings: what a firm's first request costs.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from flask.testing import FlaskClient
 
 from benchmarks.tables import percentile, table
 from kakehashi.registry import load_promoted
 from service import create_app
 from service.schemas import PROFILE_LIMITS
+
+MATCH = "/v1/match"
 
 
 def filled(texts: Sequence[str], limit: int) -> str:
@@ -48,34 +53,65 @@ def bodies(models_dir: Path) -> list[tuple[str, dict]]:
         ("Japanese description at its cap", {"profile": {"description": longest["description"]}})
     )
     found.append(("interests at the cap", {"profile": {"interests": longest["interests"]}}))
-    found.append(("30 tags of 100 characters", {"profile": {"tags": longest["tags"]}}))
+    tags = f"{PROFILE_LIMITS['tags']} tags of {PROFILE_LIMITS['tag']} characters"
+    found.append((tags, {"profile": {"tags": longest["tags"]}}))
     found.append(
         ("everything at its cap, top_k 100", {"profile": longest, "top_k": 100, "diversity": 1.0})
     )
     return found
 
 
+def partners_urls(models_dir: Path, query: str) -> list[str]:
+    """/partners of every firm, Japanese and Israeli in turn, so that no call is a cached one."""
+    companies = load_promoted(models_dir).model.companies()
+    japanese = [c.id for c in companies if c.country == "JP"]
+    israeli = [c.id for c in companies if c.country == "IL"]
+    turns = [i for pair in zip(japanese, israeli, strict=False) for i in pair]
+    return [f"/v1/companies/{i}/partners?{query}" for i in turns]
+
+
+def requests(models_dir: Path) -> list[tuple[str, Callable[[FlaskClient, int], object]]]:
+    """(label, call n): the /v1/match bodies, then /partners of another firm at each call."""
+    found = [
+        (f"POST /v1/match: {label}", lambda client, n, body=body: client.post(MATCH, json=body))
+        for label, body in bodies(models_dir)
+    ]
+    for start, label, query in (
+        (0, "top 10", ""),
+        (1, "top_k 100, diversity 1", "top_k=100&diversity=1"),
+    ):
+        urls = partners_urls(models_dir, query)
+        urls = urls[start * len(urls) // 2 :] + urls[: start * len(urls) // 2]  # other firms
+        found.append(
+            (
+                f"GET /partners, {label}, another firm each call",
+                lambda client, n, urls=urls: client.get(urls[n % len(urls)]),
+            )
+        )
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Time each body and print it against the typical one."""
+    """Time each request and print it against the typical one."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models-dir", type=Path, default=Path("models"))
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     client = create_app({"MODEL_DIR": str(args.models_dir)}).test_client()
     rows, base = [], None
-    for label, body in bodies(args.models_dir):
-        response = client.post("/v1/match", json=body)
+    for label, call in requests(args.models_dir):
+        response = call(client, 0)
         if response.status_code != 200:
             raise RuntimeError(f"{label}: {response.status_code} {response.json}")
         times = []
-        for _ in range(args.repeat):
+        for n in range(1, args.repeat + 1):
             started = time.perf_counter()
-            client.post("/v1/match", json=body)
+            call(client, n)
             times.append((time.perf_counter() - started) * 1000)
         p50 = statistics.median(times)
         base = base or p50
         rows.append([label, f"{p50:.1f}", f"{percentile(times, 99):.1f}", f"{p50 / base:.1f}x"])
-    header = ["POST /v1/match body", "p50 ms", "p99 ms", "vs typical"]
+    header = ["request", "p50 ms", "p99 ms", "vs typical"]
     print(table(f"Bounded cost per request ({args.repeat} calls each, in process)", header, rows))
 
 

@@ -57,10 +57,11 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     taxonomy = model.vectorizer_.taxonomy
     shared, related = sector_facts(query.company, other, taxonomy)
     words = model.vectorizer_.blocks_["words"]
-    names = model.vectorizer_.word_features()
+    names = model.vectorizer_.word_names_  # word_features() without its fitted check (0.07 ms)
     other_profile = block(model.profiles_, match.row, words)
     mine, theirs = _sides(model, query)
-    # both full texts, stemmed word by word, to check that a two-word term is written verbatim
+    # both full texts, stemmed word by word and padded, to check that a two-word term is written
+    # verbatim: stems are single-spaced words, so whole-word containment is a substring test
     texts = (mine.stemmed(_raw_text(query.company)), theirs.stemmed(_raw_text(other)))
     in_words = _memo(
         query, "words", lambda: (block(query.profile, 0, words), block(query.interests, 0, words))
@@ -119,11 +120,6 @@ def contributions(model: PartnerModel, match: Match) -> dict[str, float]:
     return found
 
 
-def _written(phrase: str, text: str) -> bool:
-    """Whether the phrase occurs as whole words ('camera-based driver' has no 'based driver')."""
-    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
-
-
 def _round(value: float) -> float:
     """Four decimals, without the '-0.0' that rounding a tiny negative number gives."""
     return round(value, 4) + 0.0
@@ -164,8 +160,8 @@ class _Texts:
         return self.store(key, lambda: self.vectorizer.expand_text(text, separator))
 
     def stemmed(self, raw: str) -> str:
-        """The expanded text stemmed word by word, stop words kept."""
-        return self.store(("stemmed", raw), lambda: stemmed_text(self.expand(raw, " ")))
+        """The expanded text stemmed word by word, stop words kept, a space at both ends."""
+        return self.store(("stemmed", raw), lambda: f" {stemmed_text(self.expand(raw, ' '))} ")
 
     def glossary(self, raw: str) -> list[tuple[str, str]]:
         """The glossary's (Japanese, English) entries that a text contains."""
@@ -202,7 +198,7 @@ def _top_terms(a: Vector, b: Vector, names: np.ndarray, texts: tuple[str, ...]) 
     """
     chosen: list[str] = []
     for term in (str(names[position]) for position in shared_by_weight(a, b)):
-        if " " in term and not any(_written(term, text) for text in texts):
+        if " " in term and not any(f" {term} " in text for text in texts):
             continue
         if any(term in longer.split() for longer in chosen):
             continue

@@ -12,8 +12,6 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.exceptions import NotFittedError as SklearnNotFitted
-from sklearn.utils.validation import check_is_fitted
 
 from kakehashi import calibration, lru, precompute, reasons, similarity
 from kakehashi import explain as explanations
@@ -281,7 +279,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         return lru.without_caches(super().__getstate__())
 
     def _check_fitted(self) -> None:
-        try:
-            check_is_fitted(self, "companies_")
-        except SklearnNotFitted:
-            raise NotFittedError("the model has not been fitted") from None
+        # what check_is_fitted(self, "companies_") checks, without its estimator-tag lookup
+        # (0.1 ms a call: once per explanation, 100 in a ranking of 100)
+        if "companies_" not in vars(self):
+            raise NotFittedError("the model has not been fitted")

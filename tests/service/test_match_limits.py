@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from service.schemas import PROFILE_LIMITS
@@ -29,3 +32,22 @@ def test_match_refuses_a_profile_field_over_its_cap(client, field, value, where)
 def test_match_accepts_a_profile_field_at_its_cap(client, field):
     body = {"profile": {"sectors": ["ai"], field: "robot " * (PROFILE_LIMITS[field] // 6)}}
     assert client.post("/v1/match", json=body).status_code == 200
+
+
+def test_match_caps_are_in_the_openapi_document(client):
+    fields = client.get("/openapi.json").json["components"]["schemas"]["Profile"]["properties"]
+    declared = {
+        name: fields[name].get("maxLength", fields[name].get("maxItems")) for name in fields
+    }
+    declared["tag"] = fields["tags"]["items"]["maxLength"]
+    assert {k: declared[k] for k in PROFILE_LIMITS} == PROFILE_LIMITS
+
+
+def test_match_caps_are_the_documented_ones():
+    docs = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    section = docs.split("**Bounded cost.**", 1)[1].split("\n\n", 2)[1]
+    rows = dict(re.findall(r"^\| `(\w+)`[^|]*\| ([\d,]+)", section, re.MULTILINE))
+    tags = re.search(r"^\| `tags` \| ([\d,]+) tags of ([\d,]+)", section, re.MULTILINE)
+    documented = {k: int(v.replace(",", "")) for k, v in rows.items()}
+    documented["tag"] = int(tags.group(2).replace(",", ""))
+    assert documented == PROFILE_LIMITS
