@@ -95,7 +95,7 @@ class CandidateIndex:
 
     def stacked_rows(self, rows: np.ndarray):
         """The given rows' profiles and interests side by side (retrieval.stack)."""
-        return retrieval.stack(self.profiles_[rows], self.interests_[rows])
+        return retrieval.stack_rows(self.profiles_, self.interests_, rows)
 
     def _query_columns(self, query: Query) -> retrieval.QueryColumns:
         """The query's retrieval.QueryColumns under this model's rules (kept on the query)."""

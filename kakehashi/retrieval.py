@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from kakehashi.features import TEXT_VIEWS, VIEWS
 
 GROUPS = 4  # seeking groups: 2 x (seeks in text) + (seeks in sectors)
+DENSE_SHARE = 0.5  # a column on at least this share of the candidates is stored dense (below)
 REPORT_COLUMNS = GROUPS + len(VIEWS) + 2  # report's product: a score per group, each component
 _POOL: dict[tuple[int, int], list[np.ndarray]] = {}  # free scratch buffers, by shape
 _POOL_LOCK = threading.Lock()
@@ -55,8 +56,9 @@ class ScoreRules:
 class CountryIndex:
     """The candidates of one country, laid out for the one-pass score (see the module doc)."""
 
-    postings: sp.csr_matrix  # (GROUPS x 2 width) x candidates, profile latent columns left out
-    latent: np.ndarray  # candidates x latent, the profiles' latent block (C order)
+    postings: sp.csr_matrix  # (GROUPS x 2 width) x candidates, the dense columns left out
+    dense: np.ndarray  # candidates x dense columns (C order)
+    dense_columns: np.ndarray  # the stacked columns kept dense, ascending
     groups: np.ndarray  # int8 per candidate: its seeking group
     seeks: np.ndarray  # candidates x 2: seeks in text (column 0), in sectors (1), as 0.0 / 1.0
     present: tuple[int, ...]  # the groups that have candidates
@@ -67,10 +69,7 @@ class QueryColumns:
     """One query as the coefficients its candidates' rows are multiplied by, per group."""
 
     width: int  # columns of a profile
-    columns: tuple  # per group: (its stacked columns offset by group x 2 width, coefficients)
-    views_latent: np.ndarray  # the latent coefficients every candidate shares
-    forward_latent: np.ndarray  # the query's latent interests (zeros unless it seeks in text)
-    forward: np.ndarray  # per "candidate seeks in text" (0, 1), the factor of forward_latent
+    columns: tuple  # per group: (its stacked columns, ascending; their coefficients)
     components: tuple  # per component column of `report`: (stacked columns, values)
     wants: np.ndarray  # the query seeks in text, in sectors (0.0 / 1.0)
 
@@ -105,33 +104,57 @@ def stack(profiles: sp.csr_matrix, interests: sp.csr_matrix) -> sp.csr_matrix:
     return found
 
 
+def stack_rows(profiles: sp.csr_matrix, interests: sp.csr_matrix, rows) -> sp.csr_matrix:
+    """`stack` of the given rows of two CSR matrices, read straight off their arrays (scipy's
+    row indexing and hstack cost more than the few rows a ranking reports)."""
+    width, indices, data = profiles.shape[1], [], []
+    for row in rows:
+        for matrix, offset in ((profiles, 0), (interests, width)):
+            start, end = matrix.indptr[row], matrix.indptr[row + 1]
+            indices.append(matrix.indices[start:end] + offset)
+            data.append(matrix.data[start:end])
+    lengths = np.array([a.size for a in indices], dtype=np.int64).reshape(-1, 2).sum(axis=1)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    found = sp.csr_matrix(
+        (np.concatenate(data or [[]]), np.concatenate(indices or [[]]), indptr.astype(np.int64)),
+        shape=(len(rows), 2 * width),
+    )
+    if not found.has_sorted_indices:
+        found.sort_indices()
+    return found
+
+
 def build_index(
     profiles: sp.csr_matrix, interests: sp.csr_matrix, seeks: np.ndarray, latent: np.ndarray
 ) -> CountryIndex:
     """The CountryIndex of one country's profiles and interests (rows in id order)."""
-    width = profiles.shape[1]
+    width, n = profiles.shape[1], profiles.shape[0]
     groups = (2 * seeks[:, 0] + seeks[:, 1]).astype(np.int8)
-    sparse = np.setdiff1d(np.arange(width), latent)  # the interests' latent columns stay sparse
-    stacked = stack(sp.csr_matrix(profiles)[:, sparse], interests)
-    columns = np.concatenate([sparse, width + np.arange(width)])[stacked.indices]
+    stacked = stack(profiles, interests)
+    counts = np.bincount(stacked.indices, minlength=2 * width)
+    frequent = np.flatnonzero(counts >= DENSE_SHARE * n) if n else np.empty(0, dtype=np.int64)
+    dense_columns = np.union1d(latent, frequent).astype(np.int64)
+    dense = np.ascontiguousarray(stacked[:, dense_columns].toarray())
+    sparse = ~np.isin(stacked.indices, dense_columns)
+    columns = stacked.indices.astype(np.int64)
     columns += np.repeat(groups.astype(np.int64) * (2 * width), np.diff(stacked.indptr))
+    kept = np.concatenate([[0], np.cumsum(sparse)])[stacked.indptr]  # sparse entries before a row
     by_row = sp.csr_matrix(
-        (stacked.data, columns, stacked.indptr), shape=(profiles.shape[0], GROUPS * 2 * width)
+        (stacked.data[sparse], columns[sparse], kept),
+        shape=(n, GROUPS * 2 * width),
     )
     del stacked, columns
     postings = sp.csr_matrix(by_row.T.tocsr())  # csr_tocsc: candidates ascending in each row
-    dense = np.ascontiguousarray(profiles[:, latent].toarray())
     present = tuple(int(g) for g in np.unique(groups))
-    return CountryIndex(postings, dense, groups, np.ascontiguousarray(seeks, dtype=float), present)
+    seeks = np.ascontiguousarray(seeks, dtype=float)
+    return CountryIndex(postings, dense, dense_columns, groups, seeks, present)
 
 
 def query_columns(stacked: sp.csr_matrix, rules: ScoreRules) -> QueryColumns:
     """The coefficients of one stacked query row (1 x 2 width), for every seeking group."""
     (p_at, p_values), (i_at, i_values), wants = _halves(stacked.indices, stacked.data, rules)
-    width, latent = rules.width, rules.views["latent"]
-    left = p_at[latent[p_at] == 0]  # the latent block is scored densely (`_dense`)
-    if wants.any():
-        left = np.union1d(left, i_at[latent[i_at] == 0])
+    width = rules.width
+    left = np.union1d(p_at, i_at) if wants.any() else p_at
     base = _placed(left, p_at, p_values * rules.view_weights[p_at])
     seeking = [
         _placed(left, i_at, i_values * mask[i_at] * want) for mask, want in _masks(rules, wants)
@@ -145,16 +168,10 @@ def query_columns(stacked: sp.csr_matrix, rules: ScoreRules) -> QueryColumns:
                 p_values * (text * rules.text[p_at] + sectors * rules.sectors[p_at]),
             ]
         )
-        at = np.concatenate([left, p_at + width]) + group * 2 * width
+        at = np.concatenate([left, p_at + width])
         columns.append((at[values != 0], values[values != 0]))
-    forward_latent = np.zeros(width)
-    forward_latent[i_at] = i_values * wants[0]
-    views = _placed(rules.latent, p_at, p_values * rules.view_weights[p_at])
-    forward = np.array([_factors(2 * a, wants, rules)[0] for a in (0, 1)])
     parts = _component_columns((p_at, p_values), (i_at, i_values), wants, rules)
-    return QueryColumns(
-        width, tuple(columns), views, forward_latent[rules.latent], forward, parts, wants
-    )
+    return QueryColumns(width, tuple(columns), parts, wants)
 
 
 def query_block(stacked: sp.csr_matrix, rules: ScoreRules) -> list[QueryColumns]:
@@ -167,16 +184,17 @@ def query_block(stacked: sp.csr_matrix, rules: ScoreRules) -> list[QueryColumns]
 def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
     """The weighted pair scores (before hub penalties) of each query with each candidate of the
     index: one row per query."""
-    at = [np.concatenate([q.columns[g][0] for g in index.present]) for q in queries]
-    values = [np.concatenate([q.columns[g][1] for g in index.present]) for q in queries]
+    split = [_split(index, query) for query in queries]
+    at = [np.concatenate([at for at, _ in sparse.values()]) for sparse, _ in split]
+    values = [np.concatenate([v for _, v in sparse.values()]) for sparse, _ in split]
     indptr = np.concatenate([[0], np.cumsum([a.size for a in at])])
     rows = sp.csr_matrix(
         (np.concatenate(values), np.concatenate(at), indptr),
         shape=(len(queries), index.postings.shape[0]),
     )
     found = (rows @ index.postings).toarray()
-    for n, query in enumerate(queries):
-        found[n] += _dense(index.latent, index.groups, query)
+    for n, (_, dense) in enumerate(split):
+        found[n] += _dense(index.dense, index.groups, dense)
     return found
 
 
@@ -187,22 +205,47 @@ def report(
     equal to raw_scores' to the bit, and each component's (unweighted) similarity."""
     groups, seeks = index.groups[positions], index.seeks[positions]
     offset = 2 * query.width
-    written = [(at - group * offset, v) for group, (at, v) in enumerate(query.columns)]
-    products = _product(rows, [*written, *query.components], offset)
-    raw = products[np.arange(groups.size), groups] + _dense(index.latent[positions], groups, query)
+    sparse, dense = _split(index, query)
+    columns = [(np.empty(0, dtype=np.int64), np.empty(0))] * GROUPS  # column g: group g's
+    for group, (at, values) in sparse.items():
+        columns[group] = (at - group * offset, values)
+    products = _product(rows, [*columns, *query.components], offset)
+    raw = products[np.arange(groups.size), groups]
+    raw += _dense(index.dense[positions], groups, dense)
     found = {view: products[:, GROUPS + n] for n, view in enumerate(VIEWS)}
     seeking = products[:, GROUPS + len(VIEWS) :]
     found["interests"], found["sought_sectors"] = _means(seeking, seeks, query.wants)
     return raw, found
 
 
-def _dense(latent: np.ndarray, groups: np.ndarray, query: QueryColumns) -> np.ndarray:
-    """Each candidate's latent part: its views and, when the query seeks in text, the forward
-    latent term with its group's factor."""
-    found = np.einsum("ij,j->i", latent, query.views_latent)
-    if query.forward_latent.any():
-        found += query.forward[groups >> 1] * np.einsum("ij,j->i", latent, query.forward_latent)
-    return found
+def _split(index: CountryIndex, query: QueryColumns) -> tuple[dict, dict]:
+    """Per group of the index: the query's sparse columns (offset into the group's block of
+    postings) and its coefficients over the index's dense columns."""
+    sparse, dense = {}, {}
+    for group in index.present:
+        at, values = query.columns[group]
+        place = np.searchsorted(index.dense_columns, at)
+        inside = place < index.dense_columns.size
+        inside[inside] = index.dense_columns[place[inside]] == at[inside]
+        sparse[group] = (at[~inside] + group * 2 * query.width, values[~inside])
+        dense[group] = np.zeros(index.dense_columns.size)
+        dense[group][place[inside]] = values[inside]
+    return sparse, dense
+
+
+def _dense(block: np.ndarray, groups: np.ndarray, coefficients: dict) -> np.ndarray:
+    """Each row's dot product with its group's dense coefficients (one einsum per distinct set:
+    each row's sum is computed the same way whatever the rows around it)."""
+    distinct, which = [], np.zeros(GROUPS, dtype=np.int64)
+    for group, values in coefficients.items():
+        same = [n for n, seen in enumerate(distinct) if np.array_equal(seen, values)]
+        which[group] = same[0] if same else len(distinct)
+        if not same:
+            distinct.append(values)
+    found = [np.einsum("ij,j->i", block, values) for values in distinct]
+    if len(found) == 1:
+        return found[0]
+    return np.stack(found)[which[groups], np.arange(groups.size)]
 
 
 def _factors(group: int, wants: np.ndarray, rules: ScoreRules) -> tuple[float, float]:

@@ -110,13 +110,30 @@ def test_report_equals_raw_scores_to_the_bit_and_components_the_reference(candid
         assert np.allclose(parts[name], expected[name][positions], rtol=0, atol=1e-12), name
 
 
-def test_build_index_keeps_the_profiles_latent_block_dense_and_out_of_the_postings(candidates):
+def test_build_index_keeps_latent_and_frequent_columns_dense_and_the_rest_in_postings(
+    candidates,
+):
     profiles, interests, index = candidates
-    assert np.array_equal(index.latent, profiles[:, 62:70].toarray())
-    width = 2 * WIDTH
-    listed = np.repeat(np.arange(index.postings.shape[0]), np.diff(index.postings.indptr)) % width
-    assert not np.isin(listed, np.arange(62, 70)).any()
-    assert index.postings.nnz == profiles[:, :62].nnz + interests.nnz
+    stacked = retrieval.stack(profiles, interests)
+    counts = np.bincount(stacked.indices, minlength=2 * WIDTH)
+    frequent = np.flatnonzero(counts >= retrieval.DENSE_SHARE * stacked.shape[0])
+    expected = np.union1d(np.arange(62, 70), frequent)
+    assert frequent.size and not set(frequent) <= set(range(62, 70))  # more than the latent
+    assert np.array_equal(index.dense_columns, expected)
+    assert np.array_equal(index.dense, stacked[:, expected].toarray())
+    listed = np.repeat(np.arange(index.postings.shape[0]), np.diff(index.postings.indptr))
+    assert not np.isin(listed % (2 * WIDTH), expected).any()
+    assert np.array_equal(listed // (2 * WIDTH), index.groups[index.postings.indices])
+    assert index.postings.nnz + stacked[:, expected].nnz == stacked.nnz
+
+
+@pytest.mark.parametrize("rows", [[3, 1, 1, 39], [0], [], list(range(40))])
+def test_stack_rows_equals_stacking_the_sliced_rows(candidates, rows):
+    profiles, interests, _ = candidates
+    found = retrieval.stack_rows(profiles, interests, np.array(rows, dtype=int))
+    expected = retrieval.stack(profiles[rows], interests[rows])
+    assert found.shape == expected.shape and (found != expected).nnz == 0
+    assert np.array_equal(found.indices, expected.indices)
 
 
 # ----- a fitted model whose firms seek, or not, in both countries -----
