@@ -107,10 +107,16 @@ class CandidateIndex:
         return found
 
     def _report(self, query: Query, country: str, positions: np.ndarray):
-        """retrieval.report of the query with the firms of `country` at `positions`."""
-        rows = self.stacked_rows(self.country_rows_[country][positions])
-        index = self.candidates_[country]
-        return retrieval.report(rows, index, positions, self._query_columns(query))
+        """retrieval.report of the query with the firms of `country` at `positions` (the last
+        one kept on the query: a ranking asks for its rows' scores, then their components)."""
+        key = (self.rules_, country, np.asarray(positions, dtype=np.int64).tobytes())
+        last, found = query.memo.get("report", (None, None))
+        if last is None or last[0] is not key[0] or last[1:] != key[1:]:
+            rows = self.stacked_rows(self.country_rows_[country][positions])
+            index = self.candidates_[country]
+            found = retrieval.report(rows, index, positions, self._query_columns(query))
+            query.memo["report"] = (key, found)
+        return found
 
     def components(self, query: Query, rows: np.ndarray | None) -> dict[str, np.ndarray]:
         """Each component's similarity of the query with the given rows (all rows when None)."""

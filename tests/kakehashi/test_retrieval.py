@@ -209,3 +209,14 @@ def test_mixed_model_scores_of_a_few_rows_equal_the_full_pass_to_the_bit(mixed):
         everything = mixed._country_scores(query, country)
         positions = np.arange(everything.size)[::-1]
         assert np.array_equal(mixed._country_scores(query, country, positions), everything[::-1])
+
+
+def test_rank_from_precomputed_partners_reports_its_rows_once(mixed, monkeypatch):
+    calls = []
+    report = retrieval.report
+    monkeypatch.setattr(retrieval, "report", lambda *args: calls.append(1) or report(*args))
+    query = mixed.query_for("jp-auto")
+    first = mixed.rank(query, 3)
+    assert len(calls) == 1  # the scores of the listed rows, then their components: one report
+    assert mixed.rank(query, 3, Filters(exclude_ids=(first[0].company.id,)))[0] == first[1]
+    assert len(calls) == 2  # other rows: reported anew
