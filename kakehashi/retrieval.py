@@ -6,23 +6,28 @@ over the firms of the pair that seek. That average is the only non-linear part, 
 depends on the candidate only through its two "does it seek" flags: its seeking group (4 at most).
 Within a group the divisors are constants, so the weighted views and both seeking components fold
 into ONE coefficient per column of [profile | interests] (`QueryColumns`), and a score is one dot
-product of the candidate's stacked row with its group's column.
+product of the candidate's stacked row with its group's coefficients.
 
-At fit time each country's candidates become a `CountryIndex`, feature-major: `postings` is the
-transposed stacked matrix with group g's rows in column block g (row g * 2 * width + j lists the
-candidates of group g with a non-zero in stacked column j), so a query's one sparse row (its four
-group columns side by side) times `postings` touches only the posting lists of its own non-zeros
-(scipy's sparse x sparse product); the profiles' dense latent block (a value on every row) is kept
-apart as a dense (candidates x latent) array, one dot product per row (numpy einsum: each row's
-sum is computed the same way whatever the rows around it). `report` computes the same score for
-a few rows from their row-major rows (sums in the same column order, so the same bits), with each
-component's (unweighted) similarity beside it, in one product with a pooled scratch buffer.
+At fit time each country's candidates become a `CountryIndex` in two parts:
+- `dense`: the columns that are on at least DENSE_SHARE of the candidates (and the profiles'
+  latent block, on every row), as a dense (candidates x columns) array. A long posting list costs
+  more to walk than a dense dot product, and a column on half the rows takes no more memory dense
+  (8 bytes a row) than sparse (12 bytes a non-zero) within a third.
+- `postings`: every other non-zero, feature-major (the transposed stacked matrix), group g's
+  candidates in row block g (row g x 2 width + j lists the candidates of group g with a non-zero in
+  stacked column j). A query's one sparse row (its group coefficients side by side) times
+  `postings` touches only the posting lists of its own non-zeros (scipy's sparse x sparse product).
+The dense part is one numpy einsum per distinct set of group coefficients: each row's sum is
+computed the same way whatever the rows around it, unlike a BLAS product. `report` computes the
+same scores for a few rows from their row-major rows (the sparse sums run in the same column
+order, so the bits are the same), with each component's (unweighted) similarity beside them, in
+one product with a pooled scratch buffer.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -30,26 +35,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from kakehashi.features import TEXT_VIEWS, VIEWS
+from kakehashi.query_columns import (  # noqa: F401 (re-exported: the scoring interface)
+    GROUPS,
+    QueryColumns,
+    ScoreRules,
+    query_block,
+    query_columns,
+    score_rules,
+)
 
-GROUPS = 4  # seeking groups: 2 x (seeks in text) + (seeks in sectors)
 DENSE_SHARE = 0.5  # a column on at least this share of the candidates is stored dense (below)
 REPORT_COLUMNS = GROUPS + len(VIEWS) + 2  # report's product: a score per group, each component
 _POOL: dict[tuple[int, int], list[np.ndarray]] = {}  # free scratch buffers, by shape
 _POOL_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class ScoreRules:
-    """What turns a query's stacked row into its score columns: column masks and weights."""
-
-    width: int  # columns of a profile (the stacked rows have twice as many)
-    view_weights: np.ndarray  # per profile column, the weight of its view
-    views: Mapping[str, np.ndarray]  # per view, 1.0 on its columns
-    text: np.ndarray  # 1.0 on every text column (what `interests` compares)
-    sectors: np.ndarray  # 1.0 on the sector columns (what `sought_sectors` compares)
-    latent: np.ndarray  # the latent columns (kept dense in a CountryIndex), ascending
-    interests: float  # the weight of the interests component
-    sought_sectors: float  # the weight of the sought-sectors component
 
 
 @dataclass(frozen=True)
@@ -62,31 +60,6 @@ class CountryIndex:
     groups: np.ndarray  # int8 per candidate: its seeking group
     seeks: np.ndarray  # candidates x 2: seeks in text (column 0), in sectors (1), as 0.0 / 1.0
     present: tuple[int, ...]  # the groups that have candidates
-
-
-@dataclass(frozen=True)
-class QueryColumns:
-    """One query as the coefficients its candidates' rows are multiplied by, per group."""
-
-    width: int  # columns of a profile
-    columns: tuple  # per group: (its stacked columns, ascending; their coefficients)
-    components: tuple  # per component column of `report`: (stacked columns, values)
-    wants: np.ndarray  # the query seeks in text, in sectors (0.0 / 1.0)
-
-
-def score_rules(masks: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> ScoreRules:
-    """The rules of a model's masks (similarity.view_masks) and component weights."""
-    view_weights = sum(weights[view] * masks[view] for view in VIEWS)
-    return ScoreRules(
-        width=len(masks["text"]),
-        view_weights=view_weights,
-        views={view: masks[view] for view in VIEWS},
-        text=masks["text"],
-        sectors=masks["sectors"],
-        latent=np.flatnonzero(masks["latent"]),
-        interests=weights["interests"],
-        sought_sectors=weights["sought_sectors"],
-    )
 
 
 def stack(profiles: sp.csr_matrix, interests: sp.csr_matrix) -> sp.csr_matrix:
@@ -148,37 +121,6 @@ def build_index(
     present = tuple(int(g) for g in np.unique(groups))
     seeks = np.ascontiguousarray(seeks, dtype=float)
     return CountryIndex(postings, dense, dense_columns, groups, seeks, present)
-
-
-def query_columns(stacked: sp.csr_matrix, rules: ScoreRules) -> QueryColumns:
-    """The coefficients of one stacked query row (1 x 2 width), for every seeking group."""
-    (p_at, p_values), (i_at, i_values), wants = _halves(stacked.indices, stacked.data, rules)
-    width = rules.width
-    left = np.union1d(p_at, i_at) if wants.any() else p_at
-    base = _placed(left, p_at, p_values * rules.view_weights[p_at])
-    seeking = [
-        _placed(left, i_at, i_values * mask[i_at] * want) for mask, want in _masks(rules, wants)
-    ]
-    columns = []
-    for group in range(GROUPS):
-        text, sectors = _factors(group, wants, rules)
-        values = np.concatenate(
-            [
-                base + text * seeking[0] + sectors * seeking[1],
-                p_values * (text * rules.text[p_at] + sectors * rules.sectors[p_at]),
-            ]
-        )
-        at = np.concatenate([left, p_at + width])
-        columns.append((at[values != 0], values[values != 0]))
-    parts = _component_columns((p_at, p_values), (i_at, i_values), wants, rules)
-    return QueryColumns(width, tuple(columns), parts, wants)
-
-
-def query_block(stacked: sp.csr_matrix, rules: ScoreRules) -> list[QueryColumns]:
-    """The QueryColumns of each stacked query row."""
-    if stacked.shape[0] == 1:
-        return [query_columns(stacked, rules)]
-    return [query_columns(stacked[n], rules) for n in range(stacked.shape[0])]
 
 
 def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
@@ -248,32 +190,6 @@ def _dense(block: np.ndarray, groups: np.ndarray, coefficients: dict) -> np.ndar
     return np.stack(found)[which[groups], np.arange(groups.size)]
 
 
-def _factors(group: int, wants: np.ndarray, rules: ScoreRules) -> tuple[float, float]:
-    """The factor of each seeking column in a group: the weight over the pair's seekers (over 3
-    more for text: its mask spans three normalized blocks)."""
-    found = []
-    for n, (weight, scale) in enumerate(
-        ((rules.interests, len(TEXT_VIEWS)), (rules.sought_sectors, 1))
-    ):
-        seekers = (group >> (1 - n) & 1) + wants[n]
-        found.append(weight / (scale * seekers) if seekers else 0.0)
-    return found[0], found[1]
-
-
-def _masks(rules: ScoreRules, wants: np.ndarray):
-    return [(rules.text, wants[0]), (rules.sectors, wants[1])]
-
-
-def _placed(at: np.ndarray, where: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """`values` (at columns `where`) as a vector over the sorted columns `at` (others dropped)."""
-    found = np.zeros(at.size)
-    if at.size:
-        place = np.minimum(np.searchsorted(at, where), at.size - 1)
-        inside = at[place] == where
-        found[place[inside]] = values[inside]
-    return found
-
-
 def _means(forward_backward: np.ndarray, seeks: np.ndarray, query_seeks: np.ndarray) -> list:
     """Both directions of each seeking component, averaged over the firms of the pair that seek."""
     found = []
@@ -296,39 +212,6 @@ def _product(rows: sp.csr_matrix, columns: list, height: int) -> np.ndarray:
         finally:
             for n, (positions, _) in enumerate(columns):
                 scratch[positions, n] = 0.0
-
-
-def _halves(indices: np.ndarray, values: np.ndarray, rules: ScoreRules):
-    left = indices < rules.width
-    profile = (indices[left], values[left])
-    interests = (indices[~left] - rules.width, values[~left])
-    wants = np.array(
-        [
-            bool((rules.text[interests[0]] * interests[1]).any()),
-            bool((rules.sectors[interests[0]] * interests[1]).any()),
-        ]
-    )
-    return profile, interests, wants.astype(float)
-
-
-def _crossed(profile, interests, mask: np.ndarray, wanted: float, rules: ScoreRules):
-    """One seeking column: the query's interests face the candidate's profile (left half, only
-    when the query seeks), its profile faces the candidate's interests (right half)."""
-    (p_at, p_values), (i_at, i_values) = profile, interests
-    at, values = [p_at + rules.width], [p_values * mask[p_at]]
-    if wanted:
-        at.append(i_at)
-        values.append(i_values * mask[i_at])
-    return np.concatenate(at), np.concatenate(values)
-
-
-def _component_columns(profile, interests, wants: np.ndarray, rules: ScoreRules) -> tuple:
-    per_view = [(profile[0], profile[1] * rules.views[view][profile[0]]) for view in VIEWS]
-    seeking = [
-        _crossed(profile, interests, rules.text, wants[0], rules),
-        _crossed(profile, interests, rules.sectors, wants[1], rules),
-    ]
-    return (*per_view, *seeking)
 
 
 @contextmanager
