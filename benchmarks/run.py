@@ -55,6 +55,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--memory-workers", default="1,4", help="worker counts of the memory table")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP and memory tables")
     parser.add_argument(
+        "--precomputed", type=int, help="train with --precomputed K (0: no precomputed partners)"
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="tiny N, few calls, 1 s loads: seconds"
     )
     args = parser.parse_args(argv)
@@ -72,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"load generator: {http_bench.load_generator()}; seed {args.seed}\n", flush=True)
     with tempfile.TemporaryDirectory(prefix="kakehashi-bench-") as scratch:
         workdir = args.workdir or Path(scratch)
-        runs = train_bench.train_sizes(args.sizes, workdir, args.seed)
+        runs = train_bench.train_sizes(args.sizes, workdir, args.seed, args.precomputed)
         print(
             table(
                 "Training (python -m training train, child process)",

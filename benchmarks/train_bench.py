@@ -25,10 +25,14 @@ class TrainRun:
     peak_rss_gb: float
 
 
-def train_child(companies: Path, models_dir: Path) -> tuple[float, float]:
+def train_child(
+    companies: Path, models_dir: Path, precomputed: int | None = None
+) -> tuple[float, float]:
     """Train in a child process; (wall seconds, the child's peak RSS in GB from getrusage)."""
     command = [sys.executable, "-m", "training", "train", "--companies", str(companies)]
     command += ["--models-dir", str(models_dir)]
+    if precomputed is not None:
+        command += ["--precomputed", str(precomputed)]
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
@@ -42,13 +46,15 @@ def train_child(companies: Path, models_dir: Path) -> tuple[float, float]:
     return seconds, usage.ru_maxrss * 1024 / 1e9  # ru_maxrss is in KiB on Linux
 
 
-def train_sizes(sizes: list[int], workdir: Path, seed: int) -> list[TrainRun]:
-    """Generate and train one synthetic list per size."""
+def train_sizes(
+    sizes: list[int], workdir: Path, seed: int, precomputed: int | None = None
+) -> list[TrainRun]:
+    """Generate and train one synthetic list per size (`precomputed`: train's --precomputed)."""
     runs = []
     for n in sizes:
         companies = synthetic.write_csv(workdir / f"companies-{n}.csv", n, seed)
         models_dir = workdir / f"models-{n}"
-        seconds, peak = train_child(companies, models_dir)
+        seconds, peak = train_child(companies, models_dir, precomputed)
         size = companies.stat().st_size / 1e6
         runs.append(TrainRun(n, companies, models_dir, size, seconds, peak))
         print(f"  trained n={n}: {seconds:.1f} s, peak RSS {peak:.2f} GB", file=sys.stderr)

@@ -90,9 +90,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="learn the component weights from the partnerships (default: the defaults)",
     )
+    train_cmd.add_argument(
+        "--precomputed",
+        type=_non_negative,
+        metavar="K",
+        help="partners computed per firm at training time for instant answers (default 100; 0:"
+        " none, every request ranks live; the computation grows as N_jp x N_il)",
+    )
     add_gate_options(train_cmd)
     manage.add_commands(commands)
     return parser
+
+
+def _non_negative(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def add_gate_options(train_cmd: argparse.ArgumentParser) -> None:
@@ -224,8 +242,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     gate = GateConfig(args.gate_floor, args.gate_margin, parse_metrics(args.gate_metrics))
     promote = not args.no_promote and not gate.enabled
     result = train(
-        inputs, args.models_dir, promote=promote, report=report, learn_weights=args.learn_weights
-    )
+        inputs, args.models_dir, promote=promote, report=report,
+        learn_weights=args.learn_weights, precomputed=args.precomputed,
+    )  # fmt: skip
     verdict = None
     if gate.enabled and not args.no_promote:
         verdict = promote_if_passed(gate, args.models_dir, result.version)

@@ -114,11 +114,18 @@ def train(
     promote: bool = True,
     report: Report = quiet,
     learn_weights: bool = False,
+    precomputed: int | None = None,
 ) -> TrainResult:
-    """Fit on validated inputs, evaluate, save a new version and (by default) promote it."""
+    """Fit on validated inputs, evaluate, save a new version and (by default) promote it.
+
+    `precomputed`: partners kept per firm at training time (None: the model's default; 0: none).
+    """
     require_both_countries(inputs)
+    model = build_model(inputs, learn=learn_weights)
+    if precomputed is not None:
+        model.set_params(precomputed=precomputed)
     with step(report, f"fitting on {len(inputs.companies)} companies"):
-        model = build_model(inputs, learn=learn_weights).fit(inputs.companies, inputs.partnerships)
+        model.fit(inputs.companies, inputs.partnerships)
     outcomes: dict[str, list[QueryOutcome]] = {}
     baselines: dict[str, dict] = {}
     if inputs.partnerships:

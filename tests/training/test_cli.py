@@ -342,3 +342,24 @@ def test_list_shows_a_damaged_version_and_a_damaged_pointer_without_crashing(
     assert "promote VERSION` repairs it" in captured.err
     assert main(["promote", second, "--models-dir", str(models)]) == 0
     assert registry.current_version(models) == second
+
+
+@pytest.mark.parametrize("keep", [0, 3])
+def test_train_precomputed_sets_how_many_partners_are_kept(tmp_path, fixture_companies, keep):
+    models = tmp_path / "models"
+    args = ["train", "--companies", str(fixture_companies), "--models-dir", str(models)]
+    assert main([*args, "--precomputed", str(keep)]) == 0
+    model = registry.load_promoted(models).model
+    if keep == 0:
+        assert model.partner_rows_ is None
+    else:
+        assert model.partner_rows_.shape[1] == keep
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "2.5"])
+def test_train_refuses_a_bad_precomputed_count(tmp_path, capsys, fixture_companies, value):
+    args = ["train", "--companies", str(fixture_companies), "--models-dir", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--precomputed", value])
+    assert exit_info.value.code == 2
+    assert "--precomputed" in capsys.readouterr().err
