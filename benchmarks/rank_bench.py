@@ -10,6 +10,7 @@ with a sector filter, answering from its precomputed partners, and the bare prec
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,17 +164,21 @@ def model_methods(model, query, profile: Company) -> list[tuple[str, Callable, b
     live.partner_rows_ = live.partner_scores_ = None
     sectors = Filters(sectors=tuple(query.company.sectors[:1]))
 
+    def fresh():  # each call a new request's query: nothing its memo kept from the calls before
+        return dataclasses.replace(query, memo={})
+
     def explained() -> list:
-        found = live.rank(query, TOP_K)
+        asked = fresh()
+        found = live.rank(asked, TOP_K)
         for match in found:
-            live.explain(query, match)
+            live.explain(asked, match)
         return found
 
     methods = [
-        ("model.rank live (top 10, no explanations)", lambda: live.rank(query, TOP_K), True),
+        ("model.rank live (top 10, no explanations)", lambda: live.rank(fresh(), TOP_K), True),
         ("model.rank live + 10 explanations", explained, True),
-        ("model.rank live, sector filter", lambda: live.rank(query, TOP_K, sectors), False),
-        ("model.score_all (all scores)", lambda: live.score_all(query), False),
+        ("model.rank live, sector filter", lambda: live.rank(fresh(), TOP_K, sectors), False),
+        ("model.score_all (all scores)", lambda: live.score_all(fresh()), False),
         (
             "query_for_profile + rank (ad hoc)",
             lambda: live.rank(live.query_for_profile(profile), TOP_K),
@@ -183,7 +188,7 @@ def model_methods(model, query, profile: Company) -> list[tuple[str, Callable, b
     if getattr(model, "partner_rows_", None) is not None:
         company_id = query.company.id
         methods += [
-            ("model.rank from precomputed partners", lambda: model.rank(query, TOP_K), True),
+            ("model.rank from precomputed partners", lambda: model.rank(fresh(), TOP_K), True),
             (
                 "precomputed lookup (rows + scores)",
                 lambda: model.precomputed_partners(company_id),
