@@ -24,6 +24,7 @@ from sklearn.preprocessing import normalize
 
 from benchmarks.tables import percentile
 from kakehashi.companies import Company
+from kakehashi.explain import explain
 from kakehashi.queries import Filters
 from kakehashi.registry import load_promoted
 
@@ -170,8 +171,8 @@ def model_methods(model, query, profile: Company) -> list[tuple[str, Callable, b
     def explained() -> list:
         asked = fresh()
         found = live.rank(asked, TOP_K)
-        for match in found:
-            live.explain(asked, match)
+        for match in found:  # not live.explain: the model keeps its pairs' explanations
+            explain(live, asked, match)
         return found
 
     methods = [
