@@ -17,11 +17,11 @@ At fit time each country's candidates become a `CountryIndex` in two parts:
   candidates in row block g (row g x 2 width + j lists the candidates of group g with a non-zero in
   stacked column j). A query's one sparse row (its group coefficients side by side) times
   `postings` touches only the posting lists of its own non-zeros (scipy's sparse x sparse product).
-The dense part is one numpy einsum per distinct set of group coefficients: each row's sum is
-computed the same way whatever the rows around it, unlike a BLAS product. `report` computes the
-same scores for a few rows from their row-major rows (the sparse sums run in the same column
-order, so the bits are the same), with each component's (unweighted) similarity beside them, in
-one product with a pooled scratch buffer.
+The dense part is one np.vecdot per distinct set of group coefficients: each row's sum is
+computed the same way whatever the rows around it, unlike a BLAS matrix-vector product. `report`
+computes the same scores for a few rows from their row-major rows (the sparse sums run in the same
+column order, so the bits are the same), with each component's (unweighted) similarity beside
+them, in one product with a pooled scratch buffer.
 """
 
 from __future__ import annotations
@@ -176,15 +176,16 @@ def _split(index: CountryIndex, query: QueryColumns) -> tuple[dict, dict]:
 
 
 def _dense(block: np.ndarray, groups: np.ndarray, coefficients: dict) -> np.ndarray:
-    """Each row's dot product with its group's dense coefficients (one einsum per distinct set:
-    each row's sum is computed the same way whatever the rows around it)."""
+    """Each row's dot product with its group's dense coefficients (one np.vecdot per distinct
+    set: a dot product per row, computed the same way whatever the rows around it, unlike a BLAS
+    matrix-vector product, whose result for a row depends on its place in the blocking)."""
     distinct, which = [], np.zeros(GROUPS, dtype=np.int64)
     for group, values in coefficients.items():
         same = [n for n, seen in enumerate(distinct) if np.array_equal(seen, values)]
         which[group] = same[0] if same else len(distinct)
         if not same:
             distinct.append(values)
-    found = [np.einsum("ij,j->i", block, values) for values in distinct]
+    found = [np.vecdot(block, values) for values in distinct]
     if len(found) == 1:
         return found[0]
     return np.stack(found)[which[groups], np.arange(groups.size)]

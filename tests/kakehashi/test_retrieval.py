@@ -220,3 +220,16 @@ def test_rank_from_precomputed_partners_reports_its_rows_once(mixed, monkeypatch
     assert len(calls) == 1  # the scores of the listed rows, then their components: one report
     assert mixed.rank(query, 3, Filters(exclude_ids=(first[0].company.id,)))[0] == first[1]
     assert len(calls) == 2  # other rows: reported anew
+
+
+def test_raw_scores_of_equal_candidates_are_equal_to_the_bit_wherever_they_sit():
+    rng = np.random.default_rng(3)
+    profiles, interests = random_rows(rng, [(True, True), (False, True), (True, False)] * 3)
+    order = [0, 1, 0, 2, 0, 3, 4, 0, 5, 6, 0, 7, 8]  # firm 0 five times, at odd and even places
+    seeks = similarity.seeking_rows(interests, masks())
+    flags = np.column_stack([seeks["interests"], seeks["sought_sectors"]])[order]
+    index = retrieval.build_index(profiles[order], interests[order], flags, np.arange(62, 70))
+    rules = retrieval.score_rules(masks(), WEIGHTS)
+    qp, qi = random_rows(rng, [(True, True)])
+    found = retrieval.raw_scores(index, retrieval.query_block(retrieval.stack(qp, qi), rules))[0]
+    assert len({found[n] for n, row in enumerate(order) if row == 0}) == 1
