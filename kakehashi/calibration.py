@@ -4,7 +4,10 @@ Hubs: a firm with a broad profile (an investor, a conglomerate) scores well with
 every list of the other country. As in CSLS (Conneau et al., 2018, "Word translation without
 parallel data"), each firm's hubness is the mean of its k best scores with the other country; a
 ranking subtracts each candidate's hubness above its country's typical hubness, so a hub must beat
-a niche firm by more than its general popularity.
+a niche firm by more than its general popularity. A query takes the penalties in proportion to
+its own hubness against its country's median, at most in full (`query_scales`): a profile with
+little to match (sectors only, a line of text) scores low against everyone, and full penalties
+would outweigh its scores and rank niche firms of any sector first.
 
 Strength: where a pair's score falls among all cross-country pairs of the list, so a label means
 the same on any list: "strong" for the top 1% of pairs, "good" for the next 4%, else "weak".
@@ -72,6 +75,22 @@ def hub_penalties(hubs: np.ndarray, countries: np.ndarray, weight: float) -> np.
         members = countries == country
         penalties[members] = weight * (hubs[members] - np.median(hubs[members]))
     return penalties
+
+
+def query_scales(hubs: np.ndarray, countries: np.ndarray) -> np.ndarray:
+    """How much of the candidates' hub penalties each firm's rankings take, in [0, 1]."""
+    scales = np.ones_like(hubs)
+    for country in np.unique(countries):
+        members = countries == country
+        scales[members] = query_scale(hubs[members], float(np.median(hubs[members])))
+    return scales
+
+
+def query_scale(hub: np.ndarray | float, median: float) -> np.ndarray | float:
+    """A query's share of the hub penalties: its hubness over its country's median, at most 1."""
+    if median <= 0:
+        return np.ones_like(hub) if isinstance(hub, np.ndarray) else 1.0
+    return np.minimum(np.maximum(hub, 0.0) / median, 1.0)
 
 
 def strength_cuts(pair_scores: np.ndarray) -> dict[str, float]:

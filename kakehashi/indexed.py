@@ -3,10 +3,11 @@
 A mixin of PartnerModel (kakehashi/model.py) holding the fitted attributes a ranking reads:
 `country_rows_` (each country's rows, in id order), `positions_` (each row's place among its
 country's rows), `candidates_` (per country, its retrieval.CountryIndex), `rules_`
-(retrieval.ScoreRules of the weights) and `candidate_hubs_` (per country, its rows' hub
-penalties). Every score goes through retrieval.raw_scores, or retrieval.report for a few rows
-(the same bits), so a full ranking, a calibration block, a precomputed list and the rows a
-ranking reports agree exactly.
+(retrieval.ScoreRules of the weights), `candidate_hubs_` (per country, its rows' hub
+penalties) and `query_scales_` (per row, the share of those penalties its rankings take).
+Every score goes through retrieval.raw_scores, or retrieval.report for a few rows (the same
+bits), so a full ranking, a calibration block, a precomputed list and the rows a ranking
+reports agree exactly.
 """
 
 from __future__ import annotations
@@ -53,13 +54,17 @@ class CandidateIndex:
         for country, rows in self.country_rows_.items():
             queries = sample[self.countries_[sample] == other_country(country)]
             columns = calibration.pair_sample(queries.size, rows.size, rng)
-            blocks = _keeping(self._raw_blocks(country, queries), country, columns, kept)
+            blocks = _keeping(self._raw_blocks(country, queries), columns, queries, kept)
             hubs[rows] = calibration.streamed_hubness(blocks, queries.size, rows.size)
         self.hub_penalties_ = calibration.hub_penalties(hubs, self.countries_, self.hub_weight)
         self.candidate_hubs_ = {c: self.hub_penalties_[r] for c, r in self.country_rows_.items()}
+        self.query_scales_ = calibration.query_scales(hubs, self.countries_)
+        self.hub_medians_ = {c: float(np.median(hubs[r])) for c, r in self.country_rows_.items()}
+        sampled = {c: sample[self.countries_[sample] == c] for c in self.country_rows_}
+        self.hub_sample_ = {c: self.positions_[rows] for c, rows in sampled.items()}
         pairs = [
-            np.clip(block - self.candidate_hubs_[country][columns], 0.0, 1.0).ravel()
-            for country, columns, block in kept
+            np.clip(block - self._penalties(query_rows, columns), 0.0, 1.0).ravel()
+            for columns, query_rows, block in kept
         ]
         self.strength_cuts_ = calibration.strength_cuts(np.concatenate(pairs or [np.empty(0)]))
 
@@ -88,10 +93,40 @@ class CandidateIndex:
         index, hubs = self.candidates_[country], self.candidate_hubs_[country]
         if positions is None:
             raw = retrieval.raw_scores(index, [self._query_columns(query)])[0]
+            partners = country == other_country(query.company.country)
+            scale = self.query_scale(query, raw if partners else None)
         else:
             raw, _ = self._report(query, country, positions)
-            hubs = hubs[positions]
-        return np.clip(raw - hubs, 0.0, 1.0)
+            hubs, scale = hubs[positions], self.query_scale(query)
+        return np.clip(raw - scale * hubs, 0.0, 1.0)
+
+    def query_scale(self, query: Query, raw: np.ndarray | None = None) -> float:
+        """The share of the candidates' hub penalties that the query's rankings take
+        (calibration.query_scales): stored for a firm of the model; for an ad-hoc profile, from
+        its scores against the other country's calibration sample (`raw`: its scores with every
+        firm of the other country, when they are at hand)."""
+        if query.row is not None:
+            return float(self.query_scales_[query.row])
+        rules, found = query.memo.get("scale", (None, None))
+        if rules is not self.rules_:
+            country = other_country(query.company.country)
+            sample = self.hub_sample_[country]
+            if raw is None:
+                rows = self.stacked_rows(self.country_rows_[country][sample])
+                columns = self._query_columns(query)
+                raw = retrieval.report(rows, self.candidates_[country], sample, columns)[0]
+            else:
+                raw = raw[sample]
+            k = min(calibration.HUB_NEIGHBOURS, raw.size)
+            hub = float(np.sort(raw)[raw.size - k :].mean()) if k else 0.0
+            found = float(calibration.query_scale(hub, self.hub_medians_[query.company.country]))
+            query.memo["scale"] = (self.rules_, found)
+        return found
+
+    def _penalties(self, query_rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """(queries x columns) hub penalties of the candidates at `columns` for those queries."""
+        country = other_country(self.countries_[query_rows[0]])
+        return self.query_scales_[query_rows][:, None] * self.candidate_hubs_[country][columns]
 
     def stacked_rows(self, rows: np.ndarray):
         """The given rows' profiles and interests side by side (retrieval.stack)."""
@@ -130,8 +165,10 @@ class CandidateIndex:
         return found
 
 
-def _keeping(blocks, country: str, columns: np.ndarray, kept: list):
-    """Yield each block of scores, keeping (country, columns, its sampled columns) in `kept`."""
+def _keeping(blocks, columns: np.ndarray, query_rows: np.ndarray, kept: list):
+    """Yield each block of scores, keeping (columns, its query rows, its sampled columns)."""
+    done = 0
     for raw in blocks:
-        kept.append((country, columns, raw[:, columns]))
+        kept.append((columns, query_rows[done : done + raw.shape[0]], raw[:, columns]))
+        done += raw.shape[0]
         yield raw

@@ -166,6 +166,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
             order = similarity.diversify(scores, self._likeness(rows), top_k, diversity)
             rows, scores = rows[order], scores[order]
         parts = self.components(query, rows)
+        share = self.query_scale(query)
         return [
             Match(
                 company=self.companies_[row],
@@ -174,7 +175,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
                 known_partner=self.companies_[row].id in query.partners,
                 row=int(row),
                 strength=calibration.strength(float(scores[n]), self.strength_cuts_),
-                hub_adjustment=-float(self.hub_penalties_[row]),
+                hub_adjustment=-share * float(self.hub_penalties_[row]),
             )
             for n, row in enumerate(rows)
         ]

@@ -42,9 +42,14 @@ def top_partners(
     tasks = list(_tasks(model, chunk))
     found = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(chunk_top)(
-            model.candidates_[country], model.candidate_hubs_[country], queries, model.rules_, k
+            model.candidates_[country],
+            model.candidate_hubs_[country],
+            queries,
+            model.rules_,
+            k,
+            model.query_scales_[query_rows],
         )
-        for country, _, queries in tasks
+        for country, query_rows, queries in tasks
     )
     for (country, query_rows, _), (positions, best) in zip(tasks, found, strict=True):
         listed = positions >= 0
@@ -66,15 +71,21 @@ def _tasks(model, chunk: int) -> Iterator[tuple[str, np.ndarray, sp.csr_matrix]]
 
 
 def chunk_top(
-    candidates: CountryIndex, hubs: np.ndarray, queries: sp.csr_matrix, rules: ScoreRules, k: int
+    candidates: CountryIndex,
+    hubs: np.ndarray,
+    queries: sp.csr_matrix,
+    rules: ScoreRules,
+    k: int,
+    scales: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each stacked query row, the positions (int32, -1 padded) and scores of its k best
-    candidates."""
+    candidates (`scales`: each query's share of the hub penalties)."""
     positions = np.full((queries.shape[0], k), -1, dtype=np.int32)
     best = np.full((queries.shape[0], k), np.nan, dtype=np.float32)
     for start in range(0, queries.shape[0], BLOCK_QUERIES):
         block = queries[start : start + BLOCK_QUERIES]
-        final = np.clip(raw_scores(candidates, query_block(block, rules)) - hubs, 0.0, 1.0)
+        shares = scales[start : start + BLOCK_QUERIES, None]
+        final = np.clip(raw_scores(candidates, query_block(block, rules)) - shares * hubs, 0.0, 1.0)
         for n in range(block.shape[0]):
             top = top_positions(final[n], k)
             positions[start + n, : top.size] = top

@@ -7,7 +7,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kakehashi.calibration import WEAK, hub_penalties, hubness, strength, strength_cuts
+from kakehashi.calibration import (
+    WEAK,
+    hub_penalties,
+    hubness,
+    query_scales,
+    strength,
+    strength_cuts,
+)
+from kakehashi.companies import Company
 from training.train import build_model
 
 
@@ -23,6 +31,28 @@ def test_hub_penalties_are_centred_on_each_countrys_median():
     countries = np.array(["IL", "IL", "IL", "JP", "JP"])
     assert hub_penalties(hubs, countries, 1.0) == pytest.approx([0.4, 0.0, -0.4, 0.0, 0.0])
     assert hub_penalties(hubs, countries, 0.5) == pytest.approx([0.2, 0.0, -0.2, 0.0, 0.0])
+
+
+def test_a_query_takes_the_hub_penalties_in_proportion_to_its_own_hubness_at_most_in_full():
+    hubs = np.array([0.1, 0.2, 0.4, 0.3, 0.0, 0.0])
+    countries = np.array(["JP", "JP", "JP", "IL", "IL", "IL"])
+    # JP median 0.2: half, full, full (capped); IL median 0: no scaling
+    assert query_scales(hubs, countries) == pytest.approx([0.5, 1.0, 1.0, 1.0, 1.0, 1.0])
+
+
+def test_an_ad_hoc_profile_takes_the_share_of_the_firm_it_copies(model):
+    for company_id in ("jp-auto", "il-fraud"):
+        known = model.query_for(company_id)
+        copied = model.query_for_profile(dataclasses.replace(known.company, id=""))
+        assert model.query_scale(copied) == pytest.approx(model.query_scale(known), abs=1e-9)
+        assert model.query_scale(copied) == pytest.approx(
+            float(model.query_scales_[known.row]), abs=1e-9
+        )
+
+
+def test_a_sectors_only_profile_takes_a_small_share_of_the_hub_penalties(model):
+    profile = Company(id="", name="Q", country="JP", sectors=("cyber",))
+    assert model.query_scale(model.query_for_profile(profile)) < 1.0
 
 
 @pytest.mark.parametrize(
@@ -62,7 +92,9 @@ def test_hub_correction_keeps_a_broad_profile_from_topping_every_list(inputs):
 
 
 def test_matches_carry_their_strength_and_hub_adjustment(model):
-    matches = model.rank(model.query_for("jp-auto"), 16)
+    query = model.query_for("jp-auto")
+    matches = model.rank(query, 16)
     assert {m.strength for m in matches} <= {"strong", "good", WEAK}
     assert matches[0].strength in {"strong", "good"} and matches[-1].strength == WEAK
-    assert all(m.hub_adjustment == -model.hub_penalties_[m.row] for m in matches)
+    share = model.query_scale(query)
+    assert all(m.hub_adjustment == -share * model.hub_penalties_[m.row] for m in matches)

@@ -191,7 +191,7 @@ def test_score_all_equals_the_weighted_sum_of_components_less_hub_penalties(mode
     rows = np.arange(len(model.companies()))
     parts = model.components(query, rows)
     weighted = sum(model.weights_[name] * values for name, values in parts.items())
-    expected = np.clip(weighted - model.hub_penalties_, 0, 1)
+    expected = np.clip(weighted - model.query_scale(query) * model.hub_penalties_, 0, 1)
     assert np.allclose(model.score_all(query), expected)
 
 

@@ -170,7 +170,7 @@ def reference_scores(model, query) -> np.ndarray:
         model.masks_,
     )  # fmt: skip
     raw = sum(model.weights_[name] * parts[name] for name in similarity.COMPONENTS)
-    return np.clip(raw - model.hub_penalties_, 0.0, 1.0)
+    return np.clip(raw - model.query_scale(query) * model.hub_penalties_, 0.0, 1.0)
 
 
 def test_mixed_model_scores_equal_the_reference_for_every_firm(mixed):

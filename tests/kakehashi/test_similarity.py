@@ -39,7 +39,8 @@ def test_scores_equal_the_weighted_reference_less_hub_penalties(model):
         expected = reference(model, query)
         raw = sum(model.weights_[name] * expected[name] for name in similarity.COMPONENTS)
         found = model.score_all(query)
-        assert np.allclose(found, np.clip(raw - model.hub_penalties_, 0, 1), atol=1e-12)
+        penalties = model.query_scale(query) * model.hub_penalties_
+        assert np.allclose(found, np.clip(raw - penalties, 0, 1), atol=1e-12)
 
 
 def test_raw_scores_of_a_block_equal_one_query_at_a_time(model):
