@@ -86,7 +86,7 @@ class PartnersQuery(StrictSchema):
 
 
 # Caps on what feeds the costly features of an ad-hoc profile: docs/api.md, "Bounded cost".
-PROFILE_LIMITS = {"name": 200, "description": 2000, "interests": 500, "tag": 50, "city": 200}
+PROFILE_LIMITS = {"name": 200, "description": 1000, "interests": 500, "tag": 50, "city": 200}
 PROFILE_LIMITS |= {"sectors": 20, "tags": 20}  # tags: a keyword or short phrase each, 1000 in all
 
 

@@ -71,7 +71,7 @@ ERROR_CASES = [
     ("post", "/v1/match", {"json": {"profile": {"country": "FR", "sectors": ["ai"]}}}, 422,
      "invalid_profile", "profile.country"),
     ("post", "/v1/match", {"json": {"profile": {"description": "x" * 5001}}}, 422,
-     "invalid_body", "profile.description: at most 2000 characters"),
+     "invalid_body", "profile.description: at most 1000 characters"),
     ("post", "/v1/match", {"json": {"profile": {"description": "x" * 70_000}}}, 413,
      "payload_too_large", "65536 bytes"),
     ("post", "/v1/admin/reload", {}, 401, "unauthorized", "Bearer"),
