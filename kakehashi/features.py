@@ -13,10 +13,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import Normalizer, normalize
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import Normalizer
 from sklearn.utils.validation import check_is_fitted
 
 from kakehashi.companies import Company
@@ -24,6 +23,7 @@ from kakehashi.glossary import GlossaryEntry, compile_glossary, compile_terms, e
 from kakehashi.japanese import expand_japanese
 from kakehashi.taxonomy import Taxonomy
 from kakehashi.tokens import word_tokens
+from kakehashi.view_encoders import LatentSemantics, SectorEncoder
 
 VIEWS = ("sectors", "words", "chars", "latent")
 # Vocabulary bounds: the most frequent terms are kept, so memory and the latent space's
@@ -51,89 +51,6 @@ def word_tfidf() -> TfidfVectorizer:
         tokenizer=word_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
         sublinear_tf=True, max_features=MAX_WORD_TERMS,
     )  # fmt: skip
-
-
-class SectorEncoder(TransformerMixin, BaseEstimator):
-    """Sector lists to L2-normalized rows: one-hot, spread to related sectors, weighted by IDF."""
-
-    def __init__(
-        self, taxonomy: Taxonomy | None = None, related_weight: float = 0.3, idf: bool = True
-    ):
-        self.taxonomy = taxonomy
-        self.related_weight = related_weight
-        self.idf = idf
-
-    def fit(self, sector_lists: Sequence[Sequence[str]], y=None) -> SectorEncoder:
-        """Learn each sector's smoothed IDF: a shared rare sector says more than a common one."""
-        if self.taxonomy is None:
-            raise ValueError("SectorEncoder needs a taxonomy")
-        if not 0 <= self.related_weight < 1:
-            raise ValueError("related_weight must be in [0, 1)")
-        self.keys_ = self.taxonomy.keys
-        self.relatedness_ = self.taxonomy.relatedness_matrix(self.related_weight)
-        frequency = self._onehot(sector_lists).sum(axis=0)
-        self.idf_ = np.ones(len(self.keys_))
-        if self.idf:
-            self.idf_ = np.log((1 + len(sector_lists)) / (1 + frequency)) + 1
-        return self
-
-    def transform(self, sector_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """One row per sector list, in the taxonomy's key order."""
-        check_is_fitted(self, "idf_")
-        spread = self._onehot(sector_lists) @ self.relatedness_
-        return sp.csr_matrix(normalize(spread * self.idf_))
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """The sector keys."""
-        return np.array(self.taxonomy.keys, dtype=object)
-
-    def memberships(self, sector_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """One boolean row per sector list, one column per sector key (taxonomy order)."""
-        return self._onehot(sector_lists) > 0
-
-    def _onehot(self, sector_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        position = {key: i for i, key in enumerate(self.taxonomy.keys)}
-        onehot = np.zeros((len(sector_lists), len(position)))
-        for row, keys in enumerate(sector_lists):
-            onehot[row, [position[k] for k in keys if k in position]] = 1.0
-        return onehot
-
-
-class LatentSemantics(TransformerMixin, BaseEstimator):
-    """TruncatedSVD (LSA) of word TF-IDF that fits lists of any size.
-
-    A short list cannot give `n_components` dimensions: the space shrinks to what the data
-    supports, and to zero columns when that is fewer than two.
-    """
-
-    def __init__(self, n_components: int = 100, random_state: int = 0):
-        self.n_components = n_components
-        self.random_state = random_state
-
-    def fit(self, matrix: sp.spmatrix, y=None) -> LatentSemantics:
-        """Fit the SVD on a TF-IDF matrix; keep only its projection (vocabulary x components).
-
-        The projection is stored C-contiguous, so projecting one row reads it as it is: the
-        SVD's own `transform` copies its `components_` (components x vocabulary) on every call.
-        """
-        supported = min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
-        self.projection_ = np.zeros((matrix.shape[1], 0))
-        if supported > 1:
-            svd = TruncatedSVD(supported, random_state=self.random_state).fit(matrix)
-            self.projection_ = np.ascontiguousarray(svd.components_.T)
-        self.n_components_ = self.projection_.shape[1]
-        return self
-
-    def transform(self, matrix: sp.spmatrix) -> np.ndarray:
-        """The latent coordinates of each row."""
-        check_is_fitted(self, "n_components_")
-        if self.n_components_ == 0:
-            return np.zeros((matrix.shape[0], 0))
-        return np.asarray(sp.csr_matrix(matrix) @ self.projection_)
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """latent0, latent1, ..."""
-        return np.array([f"latent{i}" for i in range(self.n_components_)], dtype=object)
 
 
 class ProfileVectorizer(TransformerMixin, BaseEstimator):
@@ -173,7 +90,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.sector_terms_ = sector_terms(self.taxonomy, self.glossary)
         self.sector_pattern_ = compile_terms(self.sector_terms_)
         documents = self._rows(companies, lambda c: c.sectors, _everything_written)
-        self.columns_ = self._fit_columns(documents)
+        self.columns_ = _share_word_tfidf(self._fit_columns(documents))
         self.blocks_ = {view: self.columns_.output_indices_[view] for view in VIEWS}
         self.word_names_ = self.columns_.named_transformers_["words"].get_feature_names_out()
         return self
@@ -241,8 +158,15 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             return sp.csr_matrix(self.columns_.transform(rows))
         # One row (an ad-hoc profile): the fitted transformers straight, same columns and values;
         # ColumnTransformer's checks per call cost more than the transformers (perf-http).
-        views = self.columns_.transformers_
-        parts = [step.transform(rows[:, column]) for _, step, column in views if step != "drop"]
+        parts, words = [], None
+        for name, step, column in self.columns_.transformers_:
+            if step == "drop":
+                continue
+            if name == "latent" and step.steps[0][1] is self.columns_.named_transformers_["words"]:
+                parts.append(Pipeline(step.steps[1:]).transform(words))  # the words' TF-IDF again
+                continue
+            parts.append(step.transform(rows[:, column]))
+            words = parts[-1] if name == "words" else words
         return sp.hstack([sp.csr_matrix(p) for p in parts], format="csr")
 
     def sector_memberships(self, companies: Sequence[Company]) -> np.ndarray:
@@ -286,6 +210,23 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             rows[row, SECTOR_COLUMN] = tuple(sectors(company))
             rows[row, TEXT_COLUMN] = self.expand_text(text(company))
         return rows
+
+
+def _share_word_tfidf(columns: ColumnTransformer) -> ColumnTransformer:
+    """The fitted views, the latent pipeline's word TF-IDF replaced by the words view's own.
+
+    Both are `word_tfidf()` fitted on the same text column, so they are equal (checked): sharing
+    one keeps one vocabulary per model in memory and in the artifact, and lets one row's words
+    view feed the latent space without tokenizing and stemming its text twice.
+    """
+    words = columns.named_transformers_["words"]
+    latent = columns.named_transformers_["latent"]
+    if latent == "drop":
+        return columns
+    name, twin = latent.steps[0]
+    if twin.vocabulary_ == words.vocabulary_ and np.array_equal(twin.idf_, words.idf_):
+        latent.steps[0] = (name, words)
+    return columns
 
 
 def _everything_written(company: Company) -> str:

@@ -173,3 +173,13 @@ def test_vectorizer_vocabulary_is_bounded(monkeypatch, inputs, taxonomy, bound):
     assert block.stop - block.start == 50
     if view == "words":
         assert fitted.columns_.named_transformers_["latent"][1].projection_.shape[0] == 50
+
+
+def test_vectorizer_latent_space_reads_the_words_views_own_tfidf(inputs, vectorizer):
+    fitted = vectorizer.fit(inputs.companies)
+    words = fitted.columns_.named_transformers_["words"]
+    assert fitted.columns_.named_transformers_["latent"].steps[0][1] is words
+    batch = fitted.transform(inputs.companies)
+    for row, company in enumerate(inputs.companies[:3]):
+        one = fitted.transform([company])
+        assert (one != batch[row]).nnz == 0, company.id
