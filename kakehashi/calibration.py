@@ -86,11 +86,10 @@ def query_scales(hubs: np.ndarray, countries: np.ndarray) -> np.ndarray:
     return scales
 
 
-def query_scale(hub: np.ndarray | float, median: float) -> np.ndarray | float:
+def query_scale(hub: np.ndarray | float, median: float) -> np.ndarray:
     """A query's share of the hub penalties: its hubness over its country's median, at most 1."""
-    if median <= 0:
-        return np.ones_like(hub) if isinstance(hub, np.ndarray) else 1.0
-    return np.minimum(np.maximum(hub, 0.0) / median, 1.0)
+    hub = np.asarray(hub, dtype=float)
+    return np.minimum(np.maximum(hub, 0.0) / median, 1.0) if median > 0 else np.ones_like(hub)
 
 
 def strength_cuts(pair_scores: np.ndarray) -> dict[str, float]:

@@ -50,9 +50,10 @@ class CandidateIndex:
         (memory grows with the firms, not with firms x sample)."""
         sample = self._calibration_rows()
         rng = np.random.default_rng(self.random_state)
+        sampled = {c: sample[self.countries_[sample] == c] for c in self.country_rows_}
         hubs, kept = np.zeros(len(self.companies_)), []
         for country, rows in self.country_rows_.items():
-            queries = sample[self.countries_[sample] == other_country(country)]
+            queries = sampled[other_country(country)]
             columns = calibration.pair_sample(queries.size, rows.size, rng)
             blocks = _keeping(self._raw_blocks(country, queries), columns, queries, kept)
             hubs[rows] = calibration.streamed_hubness(blocks, queries.size, rows.size)
@@ -60,7 +61,6 @@ class CandidateIndex:
         self.candidate_hubs_ = {c: self.hub_penalties_[r] for c, r in self.country_rows_.items()}
         self.query_scales_ = calibration.query_scales(hubs, self.countries_)
         self.hub_medians_ = {c: float(np.median(hubs[r])) for c, r in self.country_rows_.items()}
-        sampled = {c: sample[self.countries_[sample] == c] for c in self.country_rows_}
         self.hub_sample_ = {c: self.positions_[rows] for c, rows in sampled.items()}
         pairs = [
             np.clip(block - self._penalties(query_rows, columns), 0.0, 1.0).ravel()
