@@ -91,7 +91,8 @@ def parse_companies(table: RawTable, taxonomy: Taxonomy) -> tuple[Company, ...]:
             valid_lines.add(line)
     _assign_ids(table, rows)
     bad_parents = _check_parents(table, rows)
-    return tuple(Company(**fields) for line, fields in rows if line in valid_lines - bad_parents)
+    usable = valid_lines - bad_parents  # once: per row it made reading a list quadratic
+    return tuple(Company(**fields) for line, fields in rows if line in usable)
 
 
 def given_ids(table: RawTable) -> set[str]:

@@ -89,7 +89,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.glossary_map_ = {e.ja: e.en for e in self.glossary}
         self.sector_terms_ = sector_terms(self.taxonomy, self.glossary)
         self.sector_pattern_ = compile_terms(self.sector_terms_)
-        documents = self._rows(companies, lambda c: c.sectors, _everything_written)
+        documents = self._rows(companies, _listed_sectors, _everything_written)
         self.columns_ = _share_word_tfidf(self._fit_columns(documents))
         self.blocks_ = {view: self.columns_.output_indices_[view] for view in VIEWS}
         self.word_names_ = self.columns_.named_transformers_["words"].get_feature_names_out()
@@ -141,7 +141,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     def transform(self, companies: Sequence[Company]) -> sp.csr_matrix:
         """What each company is: its sectors and its description and tags."""
         check_is_fitted(self, "columns_")
-        return self._transform(self._rows(companies, lambda c: c.sectors, profile_text))
+        return self._transform(self._rows(companies, _listed_sectors, profile_text))
 
     def transform_interests(self, companies: Sequence[Company]) -> sp.csr_matrix:
         """What each company seeks, in the same columns as `transform`.
@@ -150,14 +150,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         the glossary's terms), so 'seeks intrusion detection' points at the cyber sector.
         """
         check_is_fitted(self, "columns_")
-        named = lambda c: self.sectors_named(self.expand_text(c.interests))  # noqa: E731
+        named = lambda _, expanded: self.sectors_named(expanded)  # noqa: E731
         return self._transform(self._rows(companies, named, interest_text))
 
     def _transform(self, rows: np.ndarray) -> sp.csr_matrix:
-        if len(rows) != 1:
-            return sp.csr_matrix(self.columns_.transform(rows))
-        # One row (an ad-hoc profile): the fitted transformers straight, same columns and values;
-        # ColumnTransformer's checks per call cost more than the transformers (perf-http).
+        """The fitted transformers straight, side by side: ColumnTransformer.transform's columns
+        and values, without its checks per call (perf-http), and with the latent space fed the
+        words view's TF-IDF (one tokenizing and stemming of the text, not two)."""
         parts, words = [], None
         for name, step, column in self.columns_.transformers_:
             if step == "drop":
@@ -167,7 +166,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
                 continue
             parts.append(step.transform(rows[:, column]))
             words = parts[-1] if name == "words" else words
-        return sp.hstack([sp.csr_matrix(p) for p in parts], format="csr")
+        return sp.csr_matrix(sp.hstack([sp.csr_matrix(p) for p in parts], format="csr"))
 
     def sector_memberships(self, companies: Sequence[Company]) -> np.ndarray:
         """Which sectors each company is in: one boolean column per sector key."""
@@ -201,14 +200,16 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
     def _rows(
         self,
         companies: Sequence[Company],
-        sectors: Callable[[Company], Sequence[str]],
+        sectors: Callable[[Company, str], Sequence[str]],
         text: Callable[[Company], str],
     ) -> np.ndarray:
-        """The two-column input of the ColumnTransformer: sector tuples and expanded texts."""
+        """The two-column input of the views: sector tuples (of the company and its expanded
+        text) and expanded texts."""
         rows = np.empty((len(companies), 2), dtype=object)
         for row, company in enumerate(companies):
-            rows[row, SECTOR_COLUMN] = tuple(sectors(company))
-            rows[row, TEXT_COLUMN] = self.expand_text(text(company))
+            expanded = self.expand_text(text(company))
+            rows[row, SECTOR_COLUMN] = tuple(sectors(company, expanded))
+            rows[row, TEXT_COLUMN] = expanded
         return rows
 
 
@@ -227,6 +228,11 @@ def _share_word_tfidf(columns: ColumnTransformer) -> ColumnTransformer:
     if twin.vocabulary_ == words.vocabulary_ and np.array_equal(twin.idf_, words.idf_):
         latent.steps[0] = (name, words)
     return columns
+
+
+def _listed_sectors(company: Company, expanded_text: str) -> tuple[str, ...]:
+    """The sectors a company's list gives it (not those its text names)."""
+    return company.sectors
 
 
 def _everything_written(company: Company) -> str:
