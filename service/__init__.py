@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from flask import Flask
 
@@ -28,6 +30,23 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False  # keep fields in schema order: rank, id, name... reads better
     app.json.ensure_ascii = False  # Japanese aliases and names as text, not \u escapes
+    configure(app, test_config)
+    app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
+    security.init_app(app)  # first: its URL map settings apply to the routes added below
+    api = docs.OpenApi(app)
+    errors.init_app(app)
+    feedback.init_app(app)
+    holder.init_app(app)
+    for module in (health, catalog, ranking, admin, feedback, delegations):
+        api.register_blueprint(module.blp)
+    docs.init_app(app, api)
+    declare_enums(app, api)  # sector and country enums in /openapi.json, from the taxonomy
+    init_web(app)  # the pages for people, at /
+    return app
+
+
+def configure(app: Flask, test_config: Mapping[str, object] | None = None) -> None:
+    """The app's settings: defaults, then KAKEHASHI_* environment variables, then test_config."""
     app.config.from_mapping(
         MODEL_DIR="models",
         DATA_DIR=None,  # the feedback database's folder; None: kakehashi.sqlite.data_dir()
@@ -52,15 +71,13 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
-    security.init_app(app)  # first: its URL map settings apply to the routes added below
-    api = docs.OpenApi(app)
-    errors.init_app(app)
-    feedback.init_app(app)
-    holder.init_app(app)
-    for module in (health, catalog, ranking, admin, feedback, delegations):
-        api.register_blueprint(module.blp)
-    docs.init_app(app, api)
-    declare_enums(app, api)  # sector and country enums in /openapi.json, from the taxonomy
-    init_web(app)  # the pages for people, at /
-    return app
+
+def preload_model(logger: logging.Logger) -> None:
+    """In gunicorn's master, before it forks the workers: load the promoted model of the
+    configured models directory, so that every worker starts serving it at once and shares its
+    pages copy-on-write (service/holder.py, `preload`)."""
+    from service import holder
+
+    settings = Flask(__name__)
+    configure(settings)
+    holder.preload(Path(str(settings.config["MODEL_DIR"])), logger)

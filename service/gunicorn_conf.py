@@ -29,7 +29,8 @@ keepalive = int(os.environ.get("KAKEHASHI_KEEPALIVE", "5"))  # >= 1: it is the h
 limit_request_line = 4094  # bytes of `GET /path?query HTTP/1.1`
 limit_request_fields = 50  # headers per request
 limit_request_field_size = 8190  # bytes of one header
-# Each worker builds its own app and loads the model itself; the holder swaps it on promotion.
+# Each worker builds its own app (after gevent has patched it); the model the master loaded before
+# the fork (on_starting, below) is adopted, later versions each worker loads itself on promotion.
 preload_app = False
 # gunicorn >= 23 opens a control socket in ~/.gunicorn; unused here, and two servers would clash.
 control_socket_disable = True
@@ -103,3 +104,22 @@ def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
 def post_worker_init(worker) -> None:
     """In each worker: answer gunicorn-level errors (bad request line, limits) with JSON."""
     util.write_error = write_json_error
+
+
+def on_starting(server) -> None:
+    """In the master, before the first fork: import every module of the app (and so the libraries
+    they use), load the promoted model, and move everything made so far out of the garbage
+    collector's reach (gc.freeze). The workers then share these pages copy-on-write instead of
+    each building its own copy; the collector would otherwise write to every object it visits
+    and so copy them all (docs/benchmarks.md, "Workers share one model")."""
+    import gc
+    import importlib
+    import pkgutil
+
+    for package in ("kakehashi", "service"):
+        root = importlib.import_module(package)
+        for found in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if not found.name.endswith(".__main__"):
+                importlib.import_module(found.name)
+    importlib.import_module("service").preload_model(server.log)
+    gc.freeze()

@@ -31,6 +31,10 @@ from kakehashi.errors import KakehashiError, ModelNotFoundError
 from kakehashi.registry import LoadedModel
 
 T = TypeVar("T")
+# Versions loaded by gunicorn's master before it forked the workers, by (models dir, version):
+# a worker adopts its entry instead of loading the same file again. Entries are never dropped:
+# freeing them in a worker would dirty (copy) the very pages the workers share.
+_PRELOADED: dict[tuple[Path, str], LoadedModel] = {}
 
 
 class ModelHolder:
@@ -173,10 +177,13 @@ class ModelHolder:
             self.degraded = None
             return
         started = time.perf_counter()
-        loaded = off_the_event_loop(registry.load_version, self.models_dir, version)
+        loaded = _PRELOADED.get((self.models_dir.resolve(), version))
+        how = "preloaded before the fork" if loaded else "loaded"
+        if loaded is None:
+            loaded = off_the_event_loop(registry.load_version, self.models_dir, version)
         previous, self.loaded, self.problem, self.degraded = self.version, loaded, None, None
         elapsed = time.perf_counter() - started
-        self.logger.info("serving model %s (was %s; loaded in %.2fs)", version, previous, elapsed)
+        self.logger.info("serving model %s (was %s; %s in %.2fs)", version, previous, how, elapsed)
 
     def _pointer_signature(self) -> tuple[int, int, int] | None:
         """Changes whenever promoted.json is replaced (os.replace gives a new inode)."""
@@ -185,6 +192,20 @@ class ModelHolder:
         except FileNotFoundError:
             return None
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def preload(models_dir: Path, logger: logging.Logger) -> None:
+    """Load the promoted version of `models_dir` into this process for its forked children to
+    adopt (gunicorn's master, `on_starting`). A version that cannot be loaded is only logged:
+    each worker then tries, falls back and reports as it does without a preload."""
+    try:
+        version = registry.current_version(models_dir)
+        if version is not None:
+            loaded = registry.load_version(models_dir, version)
+            _PRELOADED[(Path(models_dir).resolve(), version)] = loaded
+            logger.info("preloaded model %s for the workers", version)
+    except Exception as exc:  # a preload only saves memory: never a reason not to start
+        logger.warning("not preloading the promoted model: %s", exc)
 
 
 def off_the_event_loop(function: Callable[..., T], *args: object) -> T:

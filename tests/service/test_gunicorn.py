@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from kakehashi import registry
+
 REPO = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -77,6 +79,7 @@ def running_server(models_dir: Path, log_dir: Path, **env: str) -> Iterator[Serv
         **env,
     }
     log = (log_dir / "access.log").open("a", encoding="utf-8")
+    errors = (log_dir / "error.log").open("a", encoding="utf-8")  # gunicorn's and the app's
     command = [str(GUNICORN), "--config", "service/gunicorn_conf.py"]
     command += ["--bind", f"127.0.0.1:{port}", "service:create_app()"]
     server = subprocess.Popen(
@@ -84,7 +87,7 @@ def running_server(models_dir: Path, log_dir: Path, **env: str) -> Iterator[Serv
         cwd=REPO,
         env=environment,
         stdout=log,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
         start_new_session=True,  # its workers share its process group: one kill stops all
     )
     url = f"http://127.0.0.1:{port}"
@@ -98,6 +101,7 @@ def running_server(models_dir: Path, log_dir: Path, **env: str) -> Iterator[Serv
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)  # a worker left behind by a killed master
         log.close()
+        errors.close()
 
 
 @pytest.fixture
@@ -105,6 +109,23 @@ def server_url(trained_models: Path, tmp_path: Path) -> Iterator[str]:
     """gunicorn serving the trained model; yields its base URL and stops it afterwards."""
     with running_server(trained_models, tmp_path) as server:
         yield server.url
+
+
+@pytest.mark.slow
+def test_workers_serve_the_model_the_master_loaded_before_forking(
+    trained_models: Path, tmp_path: Path
+):
+    version = registry.current_version(trained_models)
+    with running_server(trained_models, tmp_path, KAKEHASHI_WORKERS="2") as server:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # /readyz answered: one worker is up, maybe not both
+            log = (tmp_path / "error.log").read_text(encoding="utf-8")
+            if log.count("preloaded before the fork") == 2:
+                break
+            time.sleep(0.2)
+        assert get_json(server.url + "/readyz")[1]["model_version"] == version
+    assert log.count(f"preloaded model {version} for the workers") == 1  # in the master
+    assert log.count(f"serving model {version} (was None; preloaded before the fork") == 2
 
 
 @pytest.mark.slow
