@@ -127,11 +127,18 @@ def sector_terms(taxonomy: Taxonomy, entries: Sequence[GlossaryEntry]) -> dict[s
 
 
 def compile_terms(terms: dict[str, str]) -> re.Pattern[str] | None:
-    """A pattern finding whole-word (or, for Japanese, substring) occurrences of the terms."""
+    """A pattern finding whole-word (or, for Japanese, substring) occurrences of the terms.
+
+    At a position the longest term wins (alternatives are tried longest first). They are grouped
+    by first character behind a lookahead, in the same order within a group: the match is the
+    same as one flat alternation's, but a position tries a few dozen cheap lookaheads instead of
+    every term's word-boundary check (about 10x faster on a 500-character interests text).
+    """
     if not terms:
         return None
-    ordered = sorted(terms, key=lambda t: (-len(t), t))
-    alternatives = [
-        re.escape(t) if not t.isascii() else rf"(?<![\w-]){re.escape(t)}(?![\w-])" for t in ordered
-    ]
-    return re.compile("|".join(alternatives))
+    by_first: dict[str, list[str]] = {}
+    for term in sorted(terms, key=lambda t: (-len(t), t)):
+        whole = re.escape(term) if not term.isascii() else rf"(?<![\w-]){re.escape(term)}(?![\w-])"
+        by_first.setdefault(term[0], []).append(whole)
+    groups = (f"(?={re.escape(first)})(?:{'|'.join(found)})" for first, found in by_first.items())
+    return re.compile("|".join(groups))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kakehashi.errors import TaxonomyError
+from kakehashi.glossary import compile_terms
 from kakehashi.taxonomy import load_taxonomy, normalize_term
 
 FOCUS = ("cyber", "life_sciences", "ai", "vr", "digital_health", "automotive")
@@ -95,6 +99,27 @@ def test_sector_detection_in_text_ignores_ambiguous_aliases(model):
     named = model.vectorizer_.sectors_named
     assert named("We seek intrusion detection and AR headsets") == ("cyber", "vr")
     assert named("It wants to grow its industry presence") == ()
+
+
+TERMS = {
+    t: "x" for t in ("ai", "ai chips", "air", "5g", "e-health", "自動運転", "自動", "運転支援")
+}
+PIECES = [*TERMS, " ", "-", "s", "x", "エア", "の", ".", "A"]
+
+
+def flat_alternation(terms: dict[str, str]) -> re.Pattern[str]:
+    """The specification: one alternation of every term, longest first, whole words for ASCII."""
+    ordered = sorted(terms, key=lambda t: (-len(t), t))
+    whole = [
+        re.escape(t) if not t.isascii() else rf"(?<![\w-]){re.escape(t)}(?![\w-])" for t in ordered
+    ]
+    return re.compile("|".join(whole))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_sector_terms_pattern_finds_what_one_flat_alternation_finds(text):
+    assert compile_terms(TERMS).findall(text) == flat_alternation(TERMS).findall(text)
 
 
 @pytest.mark.parametrize(
