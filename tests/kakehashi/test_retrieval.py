@@ -233,3 +233,18 @@ def test_raw_scores_of_equal_candidates_are_equal_to_the_bit_wherever_they_sit()
     qp, qi = random_rows(rng, [(True, True)])
     found = retrieval.raw_scores(index, retrieval.query_block(retrieval.stack(qp, qi), rules))[0]
     assert len({found[n] for n, row in enumerate(order) if row == 0}) == 1
+
+
+@pytest.mark.parametrize("index_type", [np.int32, np.int64])
+@pytest.mark.parametrize("height", [1, 3])
+def test_the_one_pass_product_with_the_postings_is_scipys_product_to_the_bit(index_type, height):
+    rng = np.random.default_rng(7)
+    postings = sp.random(300, 500, density=0.05, format="csr", random_state=rng)
+    postings.indptr, postings.indices = (
+        postings.indptr.astype(index_type), postings.indices.astype(index_type)
+    )  # fmt: skip
+    dense = sp.random(height, 300, density=0.1, random_state=rng).toarray()
+    dense[-1] = 0.0  # a query without any sparse coefficient
+    rows = sp.csr_matrix(dense)
+    found = retrieval._times_postings(rows, postings)
+    assert np.array_equal(found, (rows @ postings).toarray())
