@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kakehashi import calibration, retrieval
+from kakehashi import calibration, retrieval, shortlist, similarity
 from kakehashi.companies import other_country
 from kakehashi.queries import Query
 from kakehashi.similarity import COMPONENTS
@@ -94,7 +94,7 @@ class CandidateIndex:
         if positions is None:
             raw = retrieval.raw_scores(index, [self._query_columns(query)])[0]
             partners = country == other_country(query.company.country)
-            scale = self.query_scale(query, raw if partners else None)
+            scale = self.query_scale(query, raw[self.hub_sample_[country]] if partners else None)
         else:
             raw, _ = self._report(query, country, positions)
             hubs, scale = hubs[positions], self.query_scale(query)
@@ -103,8 +103,8 @@ class CandidateIndex:
     def query_scale(self, query: Query, raw: np.ndarray | None = None) -> float:
         """The share of the candidates' hub penalties that the query's rankings take
         (calibration.query_scales): stored for a firm of the model; for an ad-hoc profile, from
-        its scores against the other country's calibration sample (`raw`: its scores with every
-        firm of the other country, when they are at hand)."""
+        its raw scores against the other country's calibration sample (`raw`: those scores,
+        when they are at hand)."""
         if query.row is not None:
             return float(self.query_scales_[query.row])
         rules, found = query.memo.get("scale", (None, None))
@@ -115,13 +115,27 @@ class CandidateIndex:
                 rows = self.stacked_rows(self.country_rows_[country][sample])
                 columns = self._query_columns(query)
                 raw = retrieval.report(rows, self.candidates_[country], sample, columns)[0]
-            else:
-                raw = raw[sample]
             k = min(calibration.HUB_NEIGHBOURS, raw.size)
             hub = float(np.sort(raw)[raw.size - k :].mean()) if k else 0.0
             found = float(calibration.query_scale(hub, self.hub_medians_[query.company.country]))
             query.memo["scale"] = (self.rules_, found)
         return found
+
+    def _live_top(
+        self, query: Query, country: str, eligible: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best of the `eligible` positions of a country for the query, best first, and
+        their final scores: what the full exact pass (`_country_scores`) would pick, from a
+        float32 first pass and exact scores for its shortlist only (kakehashi/shortlist.py)."""
+        hubs = self.candidate_hubs_[country]
+        live = shortlist.live_scores(self.candidates_[country], self._query_columns(query))
+        sample = None if query.row is not None else live.exact(self.hub_sample_[country])
+        scale = self.query_scale(query, sample)
+        approximate = np.clip(live.approximate[eligible] - scale * hubs[eligible], 0.0, 1.0)
+        listed = eligible[shortlist.shortlist(approximate, k, live.error)]
+        exact = np.clip(live.exact(listed) - scale * hubs[listed], 0.0, 1.0)
+        best = similarity.top_positions(exact, k)
+        return listed[best], exact[best]
 
     def _penalties(self, query_rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """(queries x columns) hub penalties of the candidates at `columns` for those queries."""

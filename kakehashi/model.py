@@ -156,9 +156,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
             eligible = np.flatnonzero(
                 self.candidate_mask(query, filters)[self.country_rows_[country]]
             )
-            scores = self._country_scores(query, country)
-            chosen = eligible[similarity.top_positions(scores[eligible], pool_size)]
-            scores = scores[chosen]
+            chosen, scores = self._live_top(query, country, eligible, pool_size)
         else:  # the same scores, for the listed candidates only
             scores = self._country_scores(query, country, chosen)
         rows = self.country_rows_[country][chosen]

@@ -13,6 +13,7 @@ At fit time each country's candidates become a `CountryIndex` in two parts:
   latent block, on every row), as a dense (candidates x columns) array. A long posting list costs
   more to walk than a dense dot product, and a column on half the rows takes no more memory dense
   (8 bytes a row) than sparse (12 bytes a non-zero) within a third.
+- `dense32`: the same block in float32, which a live ranking reads first (kakehashi/shortlist.py).
 - `postings`: every other non-zero, feature-major (the transposed stacked matrix), group g's
   candidates in row block g (row g x 2 width + j lists the candidates of group g with a non-zero in
   stacked column j). A query's one sparse row (its group coefficients side by side) times
@@ -61,6 +62,8 @@ class CountryIndex:
 
     postings: sp.csr_matrix  # (GROUPS x 2 width) x candidates, the dense columns left out
     dense: np.ndarray  # candidates x dense columns (C order)
+    dense32: np.ndarray  # the same in float32: a live ranking's first pass (kakehashi/shortlist.py)
+    dense_norm: float  # the largest L2 norm of a candidate's dense row (bounds float32's error)
     dense_columns: np.ndarray  # the stacked columns kept dense, ascending
     groups: np.ndarray  # int8 per candidate: its seeking group
     seeks: np.ndarray  # candidates x 2: seeks in text (column 0), in sectors (1), as 0.0 / 1.0
@@ -125,24 +128,36 @@ def build_index(
     postings = sp.csr_matrix(by_row.T.tocsr())  # csr_tocsc: candidates ascending in each row
     present = tuple(int(g) for g in np.unique(groups))
     seeks = np.ascontiguousarray(seeks, dtype=float)
-    return CountryIndex(postings, dense, dense_columns, groups, seeks, present)
+    norm = float(np.sqrt(np.square(dense).sum(axis=1)).max()) if dense.size else 0.0
+    dense32 = dense.astype(np.float32)
+    return CountryIndex(postings, dense, dense32, norm, dense_columns, groups, seeks, present)
 
 
 def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
     """The weighted pair scores (before hub penalties) of each query with each candidate of the
     index: one row per query."""
     split = [_split(index, query) for query in queries]
+    found = _times_postings(_sparse_rows(index, split), index.postings)
+    for n, (_, dense) in enumerate(split):
+        found[n] += dense_products(index.dense, index.groups, dense)
+    return found
+
+
+def sparse_and_dense(index: CountryIndex, query: QueryColumns) -> tuple[np.ndarray, dict]:
+    """One query's raw scores in two parts: the sparse part's sum for every candidate, and its
+    coefficients over the dense columns per group; raw_scores' row is, to the bit,
+    `sparse + dense_products(index.dense, index.groups, coefficients)`."""
+    split = _split(index, query)
+    return _times_postings(_sparse_rows(index, [split]), index.postings)[0], split[1]
+
+
+def _sparse_rows(index: CountryIndex, split: list[tuple[dict, dict]]) -> sp.csr_matrix:
+    """The queries' sparse coefficients (from `_split`) as rows over the index's postings."""
     at = [np.concatenate([at for at, _ in sparse.values()]) for sparse, _ in split]
     values = [np.concatenate([v for _, v in sparse.values()]) for sparse, _ in split]
     indptr = np.concatenate([[0], np.cumsum([a.size for a in at])])
-    rows = sp.csr_matrix(
-        (np.concatenate(values), np.concatenate(at), indptr),
-        shape=(len(queries), index.postings.shape[0]),
-    )
-    found = _times_postings(rows, index.postings)
-    for n, (_, dense) in enumerate(split):
-        found[n] += _dense(index.dense, index.groups, dense)
-    return found
+    shape = (len(split), index.postings.shape[0])
+    return sp.csr_matrix((np.concatenate(values), np.concatenate(at), indptr), shape=shape)
 
 
 def _times_postings(rows: sp.csr_matrix, postings: sp.csr_matrix) -> np.ndarray:
@@ -179,7 +194,7 @@ def report(
         columns[group] = (at - group * offset, values)
     products = _product(rows, [*columns, *query.components], offset)
     raw = products[np.arange(groups.size), groups]
-    raw += _dense(index.dense[positions], groups, dense)
+    raw += dense_products(index.dense[positions], groups, dense)
     found = {view: products[:, GROUPS + n] for n, view in enumerate(VIEWS)}
     seeking = products[:, GROUPS + len(VIEWS) :]
     found["interests"], found["sought_sectors"] = _means(seeking, seeks, query.wants)
@@ -201,17 +216,18 @@ def _split(index: CountryIndex, query: QueryColumns) -> tuple[dict, dict]:
     return sparse, dense
 
 
-def _dense(block: np.ndarray, groups: np.ndarray, coefficients: dict) -> np.ndarray:
+def dense_products(block: np.ndarray, groups: np.ndarray, coefficients: dict) -> np.ndarray:
     """Each row's dot product with its group's dense coefficients (one np.vecdot per distinct
     set: a dot product per row, computed the same way whatever the rows around it, unlike a BLAS
-    matrix-vector product, whose result for a row depends on its place in the blocking)."""
+    matrix-vector product, whose result for a row depends on its place in the blocking), in the
+    block's precision."""
     distinct, which = [], np.zeros(GROUPS, dtype=np.int64)
     for group, values in coefficients.items():
         same = [n for n, seen in enumerate(distinct) if np.array_equal(seen, values)]
         which[group] = same[0] if same else len(distinct)
         if not same:
             distinct.append(values)
-    found = [np.vecdot(block, values) for values in distinct]
+    found = [np.vecdot(block, values.astype(block.dtype, copy=False)) for values in distinct]
     if len(found) == 1:
         return found[0]
     return np.stack(found)[which[groups], np.arange(groups.size)]
