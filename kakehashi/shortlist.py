@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kakehashi import retrieval
+from kakehashi import retrieval, similarity
 
 UNIT_ROUNDOFF = 2.0**-24  # float32
 SLACK = 1e-12  # the float64 sums around the dense part, on both sides
@@ -68,5 +68,4 @@ def shortlist(final: np.ndarray, k: int, error: float) -> np.ndarray:
     """Positions (ascending) of the approximate final scores that can be in the exact top k."""
     if final.size <= k:
         return np.arange(final.size)
-    kth = np.partition(final, final.size - k)[final.size - k]
-    return np.flatnonzero(final >= kth - 2 * error)
+    return np.flatnonzero(final >= similarity.kth_highest(final, k) - 2 * error)

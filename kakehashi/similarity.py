@@ -95,10 +95,14 @@ def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, scores.size)
     if k <= 0:
         return np.empty(0, dtype=int)
-    threshold = np.partition(scores, scores.size - k)[scores.size - k]
-    contenders = np.flatnonzero(scores >= threshold)
+    contenders = np.flatnonzero(scores >= kth_highest(scores, k))
     order = np.lexsort((contenders, -scores[contenders]))
     return contenders[order][:k]
+
+
+def kth_highest(scores: np.ndarray, k: int) -> float:
+    """The k-th highest of the scores (1 <= k <= scores.size)."""
+    return float(np.partition(scores, scores.size - k)[scores.size - k])
 
 
 def diversify(scores: np.ndarray, likeness: np.ndarray, k: int, weight: float) -> list[int]:
