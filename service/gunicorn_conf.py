@@ -116,10 +116,17 @@ def on_starting(server) -> None:
     import importlib
     import pkgutil
 
+    def skip(name: str, problem: object = "it cannot be imported") -> None:
+        server.log.warning("not importing %s before the fork: %s", name, problem)
+
     for package in ("kakehashi", "service"):
         root = importlib.import_module(package)
-        for found in pkgutil.walk_packages(root.__path__, f"{package}."):
-            if not found.name.endswith(".__main__"):
+        for found in pkgutil.walk_packages(root.__path__, f"{package}.", onerror=skip):
+            if found.name.endswith(".__main__"):
+                continue
+            try:
                 importlib.import_module(found.name)
+            except Exception as exc:  # sharing only saves memory: never a reason not to start
+                skip(found.name, exc)
     importlib.import_module("service").preload_model(server.log)
     gc.freeze()

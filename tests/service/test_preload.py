@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -67,3 +70,25 @@ def test_a_promoted_model_that_cannot_load_is_not_preloaded_and_nothing_raises(
 def test_a_models_dir_without_a_promoted_version_preloads_nothing(tmp_path: Path):
     holder.preload(tmp_path, logging.getLogger("test"))
     assert holder._PRELOADED == {}
+
+
+def test_a_module_that_cannot_be_imported_before_the_fork_is_skipped_not_fatal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from service import gunicorn_conf
+
+    real_import = importlib.import_module
+
+    def broken_planner(name: str, *args):
+        if name == "kakehashi.planner.cli":
+            raise ImportError("broken on purpose")
+        return real_import(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", broken_planner)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # leave the test process's collector alone
+    monkeypatch.setenv("KAKEHASHI_MODEL_DIR", str(tmp_path))
+    warnings: list[tuple] = []
+    log = SimpleNamespace(warning=lambda *a: warnings.append(a), info=lambda *a: None)
+    gunicorn_conf.on_starting(SimpleNamespace(log=log))  # does not raise
+    assert [w[1] for w in warnings] == ["kakehashi.planner.cli"]
+    assert "broken on purpose" in str(warnings[0][2])
