@@ -85,7 +85,8 @@ def test_company_filter_updates_the_list_without_a_reload(page):
 def test_company_filter_error_is_shown_in_the_page_language(page):
     page.goto("/companies/jp-auto")
     page.get_by_role("link", name="日本語").click()
-    expect(page.locator("html")).to_have_attribute("lang", "ja")  # the Japanese page is loaded
+    expect(page.locator("html")).to_have_attribute("lang", "ja")  # the Japanese page is parsed
+    page.wait_for_load_state()  # and its module scripts ran: the form's handlers are attached
     page.expected_console_errors = ["422"]
     # a stale form (or a hand-edited URL) asking for more partners than the API allows
     page.locator("#top_k").evaluate("select => { select.options[0].value = '500'; }")
