@@ -37,9 +37,17 @@ def hubness(scores: np.ndarray, query_countries: np.ndarray, countries: np.ndarr
         rows = scores[query_countries != country][:, columns]
         if rows.shape[0] == 0:
             continue
-        k = min(HUB_NEIGHBOURS, rows.shape[0])
-        found[columns] = np.sort(rows, axis=0)[-k:].mean(axis=0)
+        found[columns] = best_mean(rows)
     return found
+
+
+def best_mean(scores: np.ndarray) -> np.ndarray:
+    """The hubness of each column of scores (one row per query): the mean of its HUB_NEIGHBOURS
+    best, or of all when there are fewer; 0 without any."""
+    k = min(HUB_NEIGHBOURS, scores.shape[0])
+    if k == 0:
+        return np.zeros(scores.shape[1:])
+    return np.sort(scores, axis=0)[-k:].mean(axis=0)
 
 
 def streamed_hubness(blocks: Iterable[np.ndarray], n_queries: int, n_firms: int) -> np.ndarray:
@@ -51,9 +59,7 @@ def streamed_hubness(blocks: Iterable[np.ndarray], n_queries: int, n_firms: int)
         best = block if best is None else np.vstack([best, block])
         if best.shape[0] > k:
             best = np.partition(best, best.shape[0] - k, axis=0)[-k:]
-    if best is None or k == 0:
-        return np.zeros(n_firms)
-    return np.sort(best, axis=0)[-k:].mean(axis=0)
+    return np.zeros(n_firms) if best is None else best_mean(best)
 
 
 def pair_sample(n_queries: int, n_firms: int, rng: np.random.Generator) -> np.ndarray:

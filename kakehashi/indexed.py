@@ -115,8 +115,7 @@ class CandidateIndex:
                 rows = self.stacked_rows(self.country_rows_[country][sample])
                 columns = self._query_columns(query)
                 raw = retrieval.report(rows, self.candidates_[country], sample, columns)[0]
-            k = min(calibration.HUB_NEIGHBOURS, raw.size)
-            hub = float(np.sort(raw)[raw.size - k :].mean()) if k else 0.0
+            hub = float(calibration.best_mean(raw))
             found = float(calibration.query_scale(hub, self.hub_medians_[query.company.country]))
             query.memo["scale"] = (self.rules_, found)
         return found

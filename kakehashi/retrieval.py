@@ -128,7 +128,7 @@ def build_index(
     postings = sp.csr_matrix(by_row.T.tocsr())  # csr_tocsc: candidates ascending in each row
     present = tuple(int(g) for g in np.unique(groups))
     seeks = np.ascontiguousarray(seeks, dtype=float)
-    norm = float(np.sqrt(np.square(dense).sum(axis=1)).max()) if dense.size else 0.0
+    norm = float(np.linalg.norm(dense, axis=1).max()) if dense.size else 0.0
     dense32 = dense.astype(np.float32)
     return CountryIndex(postings, dense, dense32, norm, dense_columns, groups, seeks, present)
 
