@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kakehashi.companies import Company
+from kakehashi.japanese import glossed_words
 from kakehashi.lru import caches_of
 from kakehashi.phrases import MAX_TERMS
 from kakehashi.phrases import phrases as _phrases
@@ -79,10 +80,8 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     side = mine if seeker is query.company else theirs
     matched = _phrases(matched, mine.expand(_raw_text(query.company), TERM_BREAK))
     interest_terms = _phrases(interest_terms, side.expand(seeker.interests or _raw_text(seeker)))
-    matched = tuple(dict.fromkeys(_as_written(t, query.company, mine.glossary) for t in matched))
-    interest_terms = tuple(
-        dict.fromkeys(_as_written(t, seeker, side.glossary) for t in interest_terms)
-    )
+    matched = _as_written(matched, query.company, mine.glossary)
+    interest_terms = _as_written(interest_terms, seeker, side.glossary)
     labels = tuple(taxonomy.get(s).name_in_text for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
     return Explanation(
@@ -183,10 +182,16 @@ def _sides(model: PartnerModel, query: Query) -> tuple[_Texts, _Texts]:
 
 
 def _glossary_terms(raw: str, vectorizer) -> list[tuple[str, str]]:
-    """The glossary's (Japanese, English) entries that a text contains."""
+    """The (Japanese, English) pairs a text holds: the glossary's entries, longest first, then
+    (with `japanese_dictionary`) each dictionary gloss of its other Japanese words."""
     pattern, glossary = vectorizer.glossary_pattern_, vectorizer.glossary_map_
-    present = set(pattern.findall(raw)) if pattern is not None else set()
-    return [(ja, glossary[ja]) for ja in sorted(present, key=lambda ja: (-len(ja), ja))]
+    matches = list(pattern.finditer(raw)) if pattern is not None else []
+    present = {m.group() for m in matches}
+    pairs = [(ja, glossary[ja]) for ja in sorted(present, key=lambda ja: (-len(ja), ja))]
+    if vectorizer.japanese_dictionary:
+        words = glossed_words(raw, [m.span() for m in matches])
+        pairs += [(ja, en) for ja, glosses in words for en in glosses]
+    return pairs
 
 
 def _top_terms(a: Vector, b: Vector, names: np.ndarray, texts: tuple[str, ...]) -> tuple[str, ...]:
@@ -209,22 +214,34 @@ def _top_terms(a: Vector, b: Vector, names: np.ndarray, texts: tuple[str, ...]) 
     return tuple(chosen)
 
 
-def _as_written(term: str, company: Company, glossary_terms) -> str:
-    """The term as the company wrote it: one that came from the glossary shows its Japanese too.
+def _as_written(terms: Sequence[str], company: Company, glossary_terms) -> tuple[str, ...]:
+    """The terms as the company wrote them: one that came from Japanese shows its Japanese too,
+    and the glosses of one Japanese word are shown together ("映像 (video, footage)").
 
-    `glossary_terms(raw)` gives the glossary's (Japanese, English) entries a raw text contains.
+    `glossary_terms(raw)` gives the (Japanese, English) pairs a raw text holds.
     """
+    shown: dict[str, list[str]] = {}
+    for term in terms:
+        head, aside = _written(term, company, glossary_terms)
+        asides = shown.setdefault(head, [])
+        if aside and aside not in asides:
+            asides.append(aside)
+    return tuple(f"{head} ({', '.join(notes)})" if notes else head for head, notes in shown.items())
+
+
+def _written(term: str, company: Company, glossary_terms) -> tuple[str, str]:
+    """A term as written, and what to show beside it in parentheses ("" for nothing)."""
     raw = _raw_text(company)
     if term.casefold() in raw.casefold():
-        return term
+        return term, ""
     found = glossary_terms(raw)
     for ja, en in found:
         if term == en:
-            return f"{ja} ({en})"
+            return ja, en
     for ja, en in found:  # a word of a longer term: say only that word matched
         if term in re.split(r"[\s-]", en):
-            return f"{term} ({ja})"
-    return term
+            return term, ja
+    return term, ""
 
 
 def _join(items) -> str:

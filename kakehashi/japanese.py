@@ -15,9 +15,12 @@ and each part looked up. Content words are kept (nouns, verbs, adjectives, adjec
 dictionary form); particles, auxiliaries, symbols, numbers, pronouns, person names, dependent
 words (する, できる) and formal nouns (こと, ため) are dropped; a hiragana-only spelling only
 matches the JMdict entries usually written in kana (がん -> cancer, not goose). A word is looked
-up by dictionary form, then normalized form, then surface; its English is the first one or two
-glosses of the first sense of the best entry, lower-cased, without parentheticals or a leading
-"to ".
+up by dictionary form, then normalized form, then surface; its English is every gloss of the first
+two senses of the best entry (JMdict lists the most common sense first, and the business sense is
+often the second: 映像 "image, picture" then "video, footage"; 取り組み "bout, match" then
+"effort, initiative"), lower-cased, without parentheticals or a leading "to ", each gloss once.
+Later senses are mostly specialised or rare (図る: "to deceive"); the words view's IDF weighs the
+common glosses down.
 
 The analyzer and the dictionary load on first use, once per process; each thread gets its own
 Sudachi tokenizer and SQLite connection (neither may be shared across threads), and glosses are
@@ -43,8 +46,8 @@ _HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f\u30fc]+")
 _PARENTHETICAL = re.compile(r"\([^)]*\)|\.\.\.|…")
 # Sudachi refuses inputs over ~49 KB of UTF-8; a run is cut well below that.
 _MAX_RUN = 4000
-# Glosses kept per word: the first is the closest; a second often adds the common synonym.
-MAX_GLOSSES = 2
+# Senses of a word whose glosses are kept (docs/model.md, "Japanese text": measured 1 to all).
+MAX_SENSES = 2
 
 _CONTENT_POS = frozenset(["名詞", "動詞", "形容詞", "形状詞"])
 _DROPPED_SUBPOS = frozenset(["数詞", "非自立可能", "助動詞語幹"])
@@ -125,8 +128,8 @@ def _priority(entry: Any, word: str) -> int:
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def word_english(word: str) -> str:
-    """The English of one Japanese word from JMdict, or "" when it has no entry."""
+def word_glosses(word: str) -> tuple[str, ...]:
+    """The English glosses of one Japanese word from JMdict, or () when it has no entry."""
     result = _jmdict().lookup(word, strict_lookup=True, lookup_chars=False, lookup_ne=False)
     entries = [e for e in result.entries if e.senses]
     if _HIRAGANA_ONLY.fullmatch(word):
@@ -134,10 +137,15 @@ def word_english(word: str) -> str:
         # the entries JMdict says are usually written in kana, where the spelling is the word
         entries = [e for e in entries if _KANA_USUAL in e.senses[0].misc]
     if not entries:
-        return ""
+        return ()
     best = max(entries, key=lambda e: _priority(e, word))  # max keeps the first of equals
-    glosses = (_clean_gloss(g.text) for g in best.senses[0].gloss)
-    return " ".join([g for g in glosses if g][:MAX_GLOSSES])
+    glosses = (_clean_gloss(g.text) for sense in best.senses[:MAX_SENSES] for g in sense.gloss)
+    return tuple(dict.fromkeys(g for g in glosses if g))
+
+
+def word_english(word: str) -> str:
+    """The English of one Japanese word (its glosses, space-separated), or ""."""
+    return " ".join(word_glosses(word))
 
 
 def _is_content(morpheme: Any) -> bool:
@@ -150,17 +158,18 @@ def _is_content(morpheme: Any) -> bool:
     return morpheme.dictionary_form() not in _DROPPED_WORDS
 
 
-def _morpheme_english(morpheme: Any) -> str:
-    """The English of a morpheme by dictionary form, normalized form, then surface."""
+def _morpheme_glosses(morpheme: Any) -> tuple[str, ...]:
+    """The glosses of a morpheme by dictionary form, normalized form, then surface."""
     forms = (morpheme.dictionary_form(), morpheme.normalized_form(), morpheme.surface())
     for form in dict.fromkeys(forms):
-        english = word_english(form)
-        if english:
-            return english
-    return ""
+        glosses = word_glosses(form)
+        if glosses:
+            return glosses
+    return ()
 
 
 Span = tuple[int, int]
+Glossed = tuple[str, tuple[str, ...]]  # a word as written, and its English glosses
 
 
 def _overlap(begin: int, end: int, spans: Sequence[Span], ends: Sequence[int]) -> int:
@@ -176,25 +185,25 @@ def _overlap(begin: int, end: int, spans: Sequence[Span], ends: Sequence[int]) -
     return covered
 
 
-def _english_of(
+def _glossed(
     morpheme: Any, finer: tuple[Any, ...], at: int, spans: Sequence[Span], ends: Sequence[int]
-) -> list[str]:
-    """The English of a content morpheme outside the spans; a morpheme JMdict lacks, or that a
-    span covers in part, is split in the next finer mode and its parts translated instead."""
+) -> list[Glossed]:
+    """A content morpheme outside the spans with its glosses; a morpheme JMdict lacks, or that a
+    span covers in part, is split in the next finer mode and its parts glossed instead."""
     if not _is_content(morpheme):
         return []
     begin, end = at + morpheme.begin(), at + morpheme.end()
     covered = _overlap(begin, end, spans, ends)
     if covered == end - begin:
         return []
-    english = "" if covered else _morpheme_english(morpheme)
-    if english:
-        return [english]
+    glosses = () if covered else _morpheme_glosses(morpheme)
+    if glosses:
+        return [(morpheme.surface(), glosses)]
     for depth, mode in enumerate(finer):
         parts = morpheme.split(mode)
         if len(parts) > 1:
             rest = finer[depth + 1 :]
-            return [word for part in parts for word in _english_of(part, rest, at, spans, ends)]
+            return [word for part in parts for word in _glossed(part, rest, at, spans, ends)]
     return []
 
 
@@ -226,21 +235,26 @@ def _finer_modes() -> tuple[Any, ...]:
     return (SplitMode.B, SplitMode.A)
 
 
-def english_terms(text: str, skip: Sequence[Span] = (), separator: str = " ") -> str:
-    """The English of the Japanese content words of a text, joined by `separator` ("" if none),
-    leaving out the words inside the `skip` spans (character offsets into the text)."""
+def glossed_words(text: str, skip: Sequence[Span] = ()) -> list[Glossed]:
+    """The Japanese content words of a text outside the `skip` spans (character offsets into the
+    text), each as written with its glosses, in text order."""
     if text.isascii():
-        return ""
+        return []
     tokenizer, finer = _tokenizer(), _finer_modes()
     spans = sorted(skip)
     ends = [end for _, end in spans]
-    words = [
-        english
+    return [
+        word
         for start, run in _runs(text)
         for morpheme in tokenizer.tokenize(run)
-        for english in _english_of(morpheme, finer, start, spans, ends)
+        for word in _glossed(morpheme, finer, start, spans, ends)
     ]
-    return separator.join(words)
+
+
+def english_terms(text: str, skip: Sequence[Span] = (), separator: str = " ") -> str:
+    """The glosses of the Japanese content words of a text outside the `skip` spans, each after
+    `separator` ("" if none): with "; ", every gloss stays a phrase of its own."""
+    return separator.join(g for _, glosses in glossed_words(text, skip) for g in glosses)
 
 
 def expand_japanese(

@@ -72,6 +72,24 @@ def test_explain_shows_glossary_terms_with_the_japanese_written(model):
     assert all("(" in t for t in terms), terms  # every English word shown came from a Japanese term
 
 
+def test_explain_shows_dictionary_words_with_the_japanese_written(model):
+    profile = Company(id="", name="試験", country="JP", sectors=(), interests="患者の監視")
+    query = model.query_for_profile(profile)
+    candidate = model.rank(query, 1)[0]
+    assert candidate.company.id == "il-monitor"
+    terms = model.explain(query, candidate).interest_terms
+    assert terms == ("患者 (patient)", "監視 (monitoring)")  # JMdict's glosses, each as written
+
+
+def test_as_written_shows_the_glosses_of_one_japanese_word_together():
+    from kakehashi.explain import _as_written
+
+    company = Company(id="", name="試験", country="JP", sectors=(), description="映像の解析")
+    pairs = [("映像", "image"), ("映像", "video"), ("映像", "footage"), ("解析", "analysis")]
+    shown = _as_written(("video", "analysis", "footage"), company, lambda raw: pairs)
+    assert shown == ("映像 (video, footage)", "解析 (analysis)")
+
+
 @pytest.mark.parametrize(
     ("terms", "text", "expected"),
     [

@@ -58,7 +58,7 @@ def test_english_terms_translates_business_words(word: str, english: str) -> Non
 
 
 def test_english_terms_splits_compounds_the_dictionary_lacks() -> None:
-    assert japanese.english_terms("クラウド型") == "cloud"
+    assert japanese.english_terms("クラウド型") == japanese.word_english("クラウド")
 
 
 def test_english_terms_drops_first_senses_that_mislead() -> None:
@@ -67,7 +67,24 @@ def test_english_terms_drops_first_senses_that_mislead() -> None:
 
 def test_word_english_is_lower_case_without_parentheticals() -> None:
     assert japanese.word_english("人工知能") == "artificial intelligence ai"
-    assert japanese.word_english("取り組む") == "grapple with wrestle with"
+    assert japanese.word_english("取り組む").startswith("grapple with wrestle with ")
+
+
+def test_word_english_keeps_the_second_sense_where_the_business_meaning_often_is() -> None:
+    assert japanese.word_english("映像").split()[:2] == ["image", "picture"]
+    assert {"video", "footage"} <= set(japanese.word_english("映像").split())
+    assert "effort" in japanese.word_english("取り組み").split()
+
+
+def test_word_english_leaves_out_later_senses() -> None:
+    english = japanese.word_english("図る")
+    assert "plan" in english.split()
+    assert "deceive" not in english
+
+
+@pytest.mark.parametrize("word, gloss", [("材料", "material"), ("制御", "control")])
+def test_word_english_names_a_gloss_two_senses_share_once(word: str, gloss: str) -> None:
+    assert japanese.word_english(word).split().count(gloss) == 1
 
 
 def test_word_english_is_empty_for_unknown_words() -> None:
@@ -85,7 +102,8 @@ def test_english_terms_ignores_non_japanese_scripts() -> None:
 
 def test_english_terms_reads_the_japanese_of_a_mixed_text() -> None:
     english = japanese.english_terms("Cyber security firm; 日本ではクラウド向けのAI半導体を販売。")
-    assert english.split()[:3] == ["japan", "cloud", "semiconductor"]
+    assert english.startswith("japan cloud ")
+    assert english.index("cloud") < english.index("semiconductor") < english.index("sales")
     assert "cyber" not in english
 
 
@@ -108,7 +126,7 @@ def test_expand_japanese_reads_the_neighbours_of_a_term_in_context(tiny_glossary
 def test_expand_japanese_glosses_the_rest_of_a_unit_a_term_covers_in_part(tiny_glossary) -> None:
     assert (
         japanese.expand_japanese("計測機器", *tiny_glossary)
-        == "計測機器 measurement device equipment"
+        == "計測機器 measurement device equipment machinery apparatus"
     )
 
 
@@ -145,11 +163,11 @@ def test_english_terms_works_from_many_threads() -> None:
 
 
 def test_word_english_opens_a_new_connection_after_a_fork(fresh_process) -> None:
-    japanese.word_english.cache_clear()
+    japanese.word_glosses.cache_clear()
     japanese.word_english("電池")
     parent = japanese._local.jmdict
     fresh_process.setattr(japanese.os, "getpid", lambda: -1)
-    japanese.word_english.cache_clear()
+    japanese.word_glosses.cache_clear()
     assert japanese.word_english("電池") == "battery cell"
     assert japanese._local.jmdict is not parent
 
