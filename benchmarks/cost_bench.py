@@ -5,8 +5,12 @@ usage: python -m benchmarks.cost_bench --models-dir DIR [--repeat 5]
 In process (Flask's test client), so the figures are the request's own CPU cost, not the network's.
 Each expensive body fills one capped field to its cap (service/schemas.py, PROFILE_LIMITS) with text
 drawn from the model's own firms; "everything at its cap" fills them all and asks for 100 results
-with diversity. The /partners rows ask for another firm at each call (Japanese and Israeli in
-turn), so none is answered from the model's cache of rankings: what a firm's first request costs.
+with diversity. A Japanese-language profile (description and interests at their caps, from
+data/eval/japanese_firms_ja.csv) is timed twice: as sent again (the process's caches of Japanese
+runs, JMdict glosses and stems already hold its words) and with those caches emptied before each
+call (every word new to the process: the worst case). The /partners rows ask for another firm at
+each call (Japanese and Israeli in turn), so none is answered from the model's cache of rankings:
+what a firm's first request costs.
 """
 
 from __future__ import annotations
@@ -20,11 +24,15 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from benchmarks.tables import percentile, table
+from kakehashi import japanese, jmdict, tokens
+from kakehashi.readers import read_table
 from kakehashi.registry import load_promoted
 from service import create_app
 from service.schemas import PROFILE_LIMITS
 
 MATCH = "/v1/match"
+ROOT = Path(__file__).resolve().parent.parent
+JAPANESE_LIST = ROOT / "data/eval/japanese_firms_ja.csv"
 
 
 def filled(texts: Sequence[str], limit: int) -> str:
@@ -50,7 +58,10 @@ def bodies(models_dir: Path) -> list[tuple[str, dict]]:
     found = [("typical (one firm's sectors and description, top 10)", typical)]
     found.append(("top_k 100, diversity 1", {**typical, "top_k": 100, "diversity": 1.0}))
     found.append(
-        ("Japanese description at its cap", {"profile": {"description": longest["description"]}})
+        (
+            "a Japanese firm's English description at its cap",
+            {"profile": {"description": longest["description"]}},
+        )
     )
     found.append(("interests at the cap", {"profile": {"interests": longest["interests"]}}))
     tags = f"{PROFILE_LIMITS['tags']} tags of {PROFILE_LIMITS['tag']} characters"
@@ -59,6 +70,24 @@ def bodies(models_dir: Path) -> list[tuple[str, dict]]:
         ("everything at its cap, top_k 100", {"profile": longest, "top_k": 100, "diversity": 1.0})
     )
     return found
+
+
+def japanese_body() -> dict:
+    """A profile written in Japanese, its description and interests filled to their caps."""
+    rows = [row for _, row in read_table(JAPANESE_LIST).rows]
+    descriptions = [str(r["description"]) for r in rows if r.get("description")]
+    interests = [str(r["interests"]) for r in rows if r.get("interests")]
+    profile = {
+        "description": filled(descriptions, PROFILE_LIMITS["description"]),
+        "interests": filled(interests[::-1], PROFILE_LIMITS["interests"]),
+    }
+    return {"profile": profile}
+
+
+def forget_words() -> None:
+    """Empty the process's caches of Japanese runs, JMdict glosses and stems."""
+    for cache in (japanese._glossed_run, jmdict.word_glosses, tokens.stem):
+        cache.cache_clear()
 
 
 def partners_urls(models_dir: Path, query: str) -> list[str]:
@@ -76,6 +105,15 @@ def requests(models_dir: Path) -> list[tuple[str, Callable[[FlaskClient, int], o
         (f"POST /v1/match: {label}", lambda client, n, body=body: client.post(MATCH, json=body))
         for label, body in bodies(models_dir)
     ]
+    body = japanese_body()
+    label = "POST /v1/match: Japanese-language description and interests at their caps"
+    found.append((f"{label}, sent again", lambda client, n: client.post(MATCH, json=body)))
+    found.append(
+        (
+            f"{label}, every word new to the process",
+            lambda client, n: forget_words() or client.post(MATCH, json=body),
+        )
+    )
     for start, label, query in (
         (0, "top 10", ""),
         (1, "top_k 100, diversity 1", "top_k=100&diversity=1"),

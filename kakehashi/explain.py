@@ -5,7 +5,6 @@ Every word of a summary comes from the two profiles or from the taxonomy's label
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -13,9 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kakehashi.companies import Company
-from kakehashi.japanese import glossed_words
 from kakehashi.lru import caches_of
-from kakehashi.phrases import MAX_TERMS
+from kakehashi.phrases import MAX_TERMS, Translations, as_written, translation_pairs
 from kakehashi.phrases import phrases as _phrases
 from kakehashi.row_terms import Vector, block, shared_by_weight
 from kakehashi.tokens import stemmed_text
@@ -80,8 +78,8 @@ def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     side = mine if seeker is query.company else theirs
     matched = _phrases(matched, mine.expand(_raw_text(query.company), TERM_BREAK))
     interest_terms = _phrases(interest_terms, side.expand(seeker.interests or _raw_text(seeker)))
-    matched = _as_written(matched, query.company, mine.glossary)
-    interest_terms = _as_written(interest_terms, seeker, side.glossary)
+    matched = as_written(matched, _raw_text(query.company), mine.translations)
+    interest_terms = as_written(interest_terms, _raw_text(seeker), side.translations)
     labels = tuple(taxonomy.get(s).name_in_text for s in shared)
     summary = _summary(labels, related, taxonomy, matched, interest_terms, seeker, provider)
     return Explanation(
@@ -162,9 +160,10 @@ class _Texts:
         """The expanded text stemmed word by word, stop words kept, a space at both ends."""
         return self.store(("stemmed", raw), lambda: f" {stemmed_text(self.expand(raw, ' '))} ")
 
-    def glossary(self, raw: str) -> list[tuple[str, str]]:
-        """The glossary's (Japanese, English) entries that a text contains."""
-        return self.store(("glossary", raw), lambda: _glossary_terms(raw, self.vectorizer))
+    def translations(self, raw: str) -> Translations:
+        """The English a text's Japanese was given, by English term."""
+        compute = lambda: Translations.of(translation_pairs(raw, self.vectorizer))  # noqa: E731
+        return self.store(("translations", raw), compute)
 
 
 def _sides(model: PartnerModel, query: Query) -> tuple[_Texts, _Texts]:
@@ -179,19 +178,6 @@ def _sides(model: PartnerModel, query: Query) -> tuple[_Texts, _Texts]:
         return query.memo[key]
 
     return _Texts(on_query, model.vectorizer_), theirs
-
-
-def _glossary_terms(raw: str, vectorizer) -> list[tuple[str, str]]:
-    """The (Japanese, English) pairs a text holds: the glossary's entries, longest first, then
-    (with `japanese_dictionary`) each dictionary gloss of its other Japanese words."""
-    pattern, glossary = vectorizer.glossary_pattern_, vectorizer.glossary_map_
-    matches = list(pattern.finditer(raw)) if pattern is not None else []
-    present = {m.group() for m in matches}
-    pairs = [(ja, glossary[ja]) for ja in sorted(present, key=lambda ja: (-len(ja), ja))]
-    if vectorizer.japanese_dictionary:
-        words = glossed_words(raw, [m.span() for m in matches])
-        pairs += [(ja, en) for ja, glosses in words for en in glosses]
-    return pairs
 
 
 def _top_terms(a: Vector, b: Vector, names: np.ndarray, texts: tuple[str, ...]) -> tuple[str, ...]:
@@ -212,36 +198,6 @@ def _top_terms(a: Vector, b: Vector, names: np.ndarray, texts: tuple[str, ...]) 
         if len(chosen) == MAX_TERMS:
             break
     return tuple(chosen)
-
-
-def _as_written(terms: Sequence[str], company: Company, glossary_terms) -> tuple[str, ...]:
-    """The terms as the company wrote them: one that came from Japanese shows its Japanese too,
-    and the glosses of one Japanese word are shown together ("映像 (video, footage)").
-
-    `glossary_terms(raw)` gives the (Japanese, English) pairs a raw text holds.
-    """
-    shown: dict[str, list[str]] = {}
-    for term in terms:
-        head, aside = _written(term, company, glossary_terms)
-        asides = shown.setdefault(head, [])
-        if aside and aside not in asides:
-            asides.append(aside)
-    return tuple(f"{head} ({', '.join(notes)})" if notes else head for head, notes in shown.items())
-
-
-def _written(term: str, company: Company, glossary_terms) -> tuple[str, str]:
-    """A term as written, and what to show beside it in parentheses ("" for nothing)."""
-    raw = _raw_text(company)
-    if term.casefold() in raw.casefold():
-        return term, ""
-    found = glossary_terms(raw)
-    for ja, en in found:
-        if term == en:
-            return ja, en
-    for ja, en in found:  # a word of a longer term: say only that word matched
-        if term in re.split(r"[\s-]", en):
-            return term, ja
-    return term, ""
 
 
 def _join(items) -> str:

@@ -31,19 +31,18 @@ from __future__ import annotations
 
 import bisect
 import functools
-import os
 import re
 import threading
 from collections.abc import Sequence
 from typing import Any
+
+from kakehashi import jmdict
 
 # Kana, kanji (with 々 and the iteration marks), the long-vowel mark and the full-width/half-width
 # forms; sentence-ending punctuation is excluded so each run stays a sentence or less.
 _JAPANESE_RUN = re.compile(
     r"[\u3001\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f]+"
 )
-_HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f\u30fc]+")
-_PARENTHETICAL = re.compile(r"\([^)]*\)|\.\.\.|…")
 # Sudachi refuses inputs over ~49 KB of UTF-8; a run is cut well below that.
 _MAX_RUN = 4000
 # Senses of a word whose glosses are kept (docs/model.md, "Japanese text": measured 1 to all).
@@ -56,11 +55,10 @@ _DROPPED_SUBPOS = frozenset(["数詞", "非自立可能", "助動詞語幹"])
 _DROPPED_WORDS = frozenset(["当社", "同社", "弊社", "本社"]) | frozenset(
     ["こと", "もの", "ため", "ところ", "とき", "よう", "など", "ほか"]
 )
-_KANA_USUAL = "word usually written using kana alone"
 
 
 class JapaneseSupportMissing(ImportError):
-    """The Japanese analyzer or dictionary packages (sudachipy, sudachidict-core, jamdict,
+    """The Japanese analyzer or dictionary packages (sudachipy, sudachidict-core,
     jamdict-data) are not installed."""
 
     code = "japanese_support_missing"
@@ -97,50 +95,12 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
-def _jmdict() -> Any:
-    """This thread's JMdict reader (a SQLite connection must not be shared by threads, nor by
-    the processes a gunicorn master forks after using it)."""
-    reader = getattr(_local, "jmdict", None)
-    if reader is None or _local.jmdict_pid != os.getpid():
-        try:
-            import jamdict_data
-            from jamdict import Jamdict
-        except ImportError as exc:
-            raise JapaneseSupportMissing(
-                f"Japanese-English lookup needs jamdict and jamdict-data ({exc})"
-            ) from exc
-        # auto_config=False: never read or create ~/.jamdict; only the packaged database is used
-        reader = _local.jmdict = Jamdict(db_file=jamdict_data.JAMDICT_DB_PATH, auto_config=False)
-        _local.jmdict_pid = os.getpid()
-    return reader
-
-
-def _clean_gloss(gloss: str) -> str:
-    """A gloss lower-cased, without parentheticals, ellipses or the "to " of a verb."""
-    text = " ".join(_PARENTHETICAL.sub(" ", gloss).lower().split())
-    return text.removeprefix("to ")
-
-
-def _priority(entry: Any, word: str) -> int:
-    """How common the entry's form spelled `word` is: its number of JMdict priority tags."""
-    forms = [*entry.kanji_forms, *entry.kana_forms]
-    return max((len(form.pri) for form in forms if form.text == word), default=-1)
-
-
-@functools.lru_cache(maxsize=1 << 17)
 def word_glosses(word: str) -> tuple[str, ...]:
-    """The English glosses of one Japanese word from JMdict, or () when it has no entry."""
-    result = _jmdict().lookup(word, strict_lookup=True, lookup_chars=False, lookup_ne=False)
-    entries = [e for e in result.entries if e.senses]
-    if _HIRAGANA_ONLY.fullmatch(word):
-        # a hiragana spelling matches many homophones (がん: cancer, goose, face, prayer); keep
-        # the entries JMdict says are usually written in kana, where the spelling is the word
-        entries = [e for e in entries if _KANA_USUAL in e.senses[0].misc]
-    if not entries:
-        return ()
-    best = max(entries, key=lambda e: _priority(e, word))  # max keeps the first of equals
-    glosses = (_clean_gloss(g.text) for sense in best.senses[:MAX_SENSES] for g in sense.gloss)
-    return tuple(dict.fromkeys(g for g in glosses if g))
+    """The English glosses of one Japanese word from JMdict (cached), or () without an entry."""
+    try:
+        return jmdict.word_glosses(word, MAX_SENSES)
+    except jmdict.DictionaryMissing as exc:
+        raise JapaneseSupportMissing(str(exc)) from exc
 
 
 def word_english(word: str) -> str:
@@ -240,15 +200,30 @@ def glossed_words(text: str, skip: Sequence[Span] = ()) -> list[Glossed]:
     text), each as written with its glosses, in text order."""
     if text.isascii():
         return []
-    tokenizer, finer = _tokenizer(), _finer_modes()
     spans = sorted(skip)
     ends = [end for _, end in spans]
-    return [
+    words: list[Glossed] = []
+    for start, run in _runs(text):
+        stop, i = start + len(run), bisect.bisect_right(ends, start)
+        inside = []
+        while i < len(spans) and spans[i][0] < stop:
+            inside.append((max(spans[i][0], start) - start, min(spans[i][1], stop) - start))
+            i += 1
+        words += _glossed_run(run, tuple(inside))
+    return words
+
+
+@functools.lru_cache(maxsize=4096)
+def _glossed_run(run: str, spans: tuple[Span, ...]) -> tuple[Glossed, ...]:
+    """The glossed words of one Japanese run outside the spans (offsets into the run). Cached: a
+    profile's runs are analysed for its vectors, then again for its explanations."""
+    tokenizer, finer = _tokenizer(), _finer_modes()
+    ends = [end for _, end in spans]
+    return tuple(
         word
-        for start, run in _runs(text)
         for morpheme in tokenizer.tokenize(run)
-        for word in _glossed(morpheme, finer, start, spans, ends)
-    ]
+        for word in _glossed(morpheme, finer, 0, spans, ends)
+    )
 
 
 def english_terms(text: str, skip: Sequence[Span] = (), separator: str = " ") -> str:

@@ -1,9 +1,13 @@
-"""The chosen (stemmed) terms of an explanation as the text writes them, as short phrases."""
+"""The chosen (stemmed) terms of an explanation as the text writes them: short phrases, and the
+Japanese a term was translated from."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from kakehashi.japanese import glossed_words
 from kakehashi.text_items import analysed
 from kakehashi.tokens import stem, stemmed_text
 
@@ -83,3 +87,61 @@ def _distinct(found: dict[str, int]) -> tuple[str, ...]:
 def _display(word: str) -> str:
     """A word as shown in a sentence: acronyms and names keep their capitals (ADAS, iPhone)."""
     return word if any(c.isupper() for c in word[1:]) else word.casefold()
+
+
+def translation_pairs(raw: str, vectorizer) -> list[tuple[str, str]]:
+    """The (Japanese, English) pairs a text holds: the glossary's entries, longest first, then
+    (with `japanese_dictionary`) each dictionary gloss of its other Japanese words."""
+    pattern, glossary = vectorizer.glossary_pattern_, vectorizer.glossary_map_
+    matches = list(pattern.finditer(raw)) if pattern is not None else []
+    present = {m.group() for m in matches}
+    pairs = [(ja, glossary[ja]) for ja in sorted(present, key=lambda ja: (-len(ja), ja))]
+    if vectorizer.japanese_dictionary:
+        words = glossed_words(raw, [m.span() for m in matches])
+        pairs += [(ja, en) for ja, glosses in words for en in glosses]
+    return pairs
+
+
+@dataclass(frozen=True)
+class Translations:
+    """Where the English of a text's Japanese came from: each English term, and each word of one,
+    with the Japanese it translates (the first pair that gives it)."""
+
+    terms: dict[str, str]
+    words: dict[str, str]
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[str, str]]) -> Translations:
+        """From (Japanese, English) pairs, most specific first."""
+        terms: dict[str, str] = {}
+        words: dict[str, str] = {}
+        for ja, en in pairs:
+            terms.setdefault(en, ja)
+            for word in re.split(r"[\s-]", en):
+                words.setdefault(word, ja)
+        return cls(terms, words)
+
+
+def as_written(
+    terms: Sequence[str], raw: str, translations: Callable[[str], Translations]
+) -> tuple[str, ...]:
+    """The terms as a firm's raw text writes them: one that came from Japanese shows its Japanese
+    too, and the glosses of one Japanese word are shown together ("映像 (video, footage)")."""
+    written, found = raw.casefold(), translations(raw)
+    shown: dict[str, list[str]] = {}
+    for term in terms:
+        head, aside = (term, "") if term.casefold() in written else _translated(term, found)
+        asides = shown.setdefault(head, [])
+        if aside and aside not in asides:
+            asides.append(aside)
+    return tuple(f"{head} ({', '.join(notes)})" if notes else head for head, notes in shown.items())
+
+
+def _translated(term: str, found: Translations) -> tuple[str, str]:
+    """A term that came from Japanese, and what to show beside it in parentheses: a whole term
+    shows as its Japanese with the term beside it; a word of a longer term, with its Japanese."""
+    if term in found.terms:
+        return found.terms[term], term
+    if term in found.words:
+        return term, found.words[term]
+    return term, ""

@@ -82,12 +82,23 @@ def test_explain_shows_dictionary_words_with_the_japanese_written(model):
 
 
 def test_as_written_shows_the_glosses_of_one_japanese_word_together():
-    from kakehashi.explain import _as_written
+    from kakehashi.phrases import Translations, as_written
 
-    company = Company(id="", name="試験", country="JP", sectors=(), description="映像の解析")
     pairs = [("映像", "image"), ("映像", "video"), ("映像", "footage"), ("解析", "analysis")]
-    shown = _as_written(("video", "analysis", "footage"), company, lambda raw: pairs)
+    shown = as_written(
+        ("video", "analysis", "footage"), "映像の解析", lambda _: Translations.of(pairs)
+    )
     assert shown == ("映像 (video, footage)", "解析 (analysis)")
+
+
+def test_as_written_shows_a_word_of_a_longer_translation_with_its_japanese():
+    from kakehashi.phrases import Translations, as_written
+
+    pairs = [("ソフトウェア定義車両", "software-defined vehicle")]
+    shown = as_written(
+        ("vehicle", "lidar"), "ソフトウェア定義車両", lambda _: Translations.of(pairs)
+    )
+    assert shown == ("vehicle (ソフトウェア定義車両)", "lidar")
 
 
 @pytest.mark.parametrize(

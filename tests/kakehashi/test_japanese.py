@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kakehashi import japanese
+from kakehashi import japanese, jmdict
 from kakehashi.glossary import GlossaryEntry, compile_glossary
 
 
@@ -162,16 +162,6 @@ def test_english_terms_works_from_many_threads() -> None:
     assert results == [japanese.english_terms(t) for t in texts]
 
 
-def test_word_english_opens_a_new_connection_after_a_fork(fresh_process) -> None:
-    japanese.word_glosses.cache_clear()
-    japanese.word_english("電池")
-    parent = japanese._local.jmdict
-    fresh_process.setattr(japanese.os, "getpid", lambda: -1)
-    japanese.word_glosses.cache_clear()
-    assert japanese.word_english("電池") == "battery cell"
-    assert japanese._local.jmdict is not parent
-
-
 def test_english_terms_cuts_long_runs() -> None:
     english = japanese.english_terms("半導体" * 20_000)
     assert english.split().count("semiconductor") >= 19_000
@@ -192,9 +182,10 @@ def test_segment_names_the_missing_analyzer(module: str, fresh_process) -> None:
         japanese.segment("半導体")
 
 
-@pytest.mark.parametrize("module", ["jamdict", "jamdict_data"])
-def test_word_english_names_the_missing_dictionary(module: str, fresh_process) -> None:
-    fresh_process.setitem(sys.modules, module, None)
+def test_word_english_names_the_missing_dictionary(fresh_process) -> None:
+    fresh_process.setattr(jmdict, "_local", threading.local())
+    fresh_process.setitem(sys.modules, "jamdict_data", None)
+    jmdict.word_glosses.cache_clear()
     with pytest.raises(japanese.JapaneseSupportMissing, match="jamdict-data"):
         japanese.word_english("未登録の語")
 
