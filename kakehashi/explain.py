@@ -49,6 +49,20 @@ class Explanation:
             "summary": self.summary,
         }
 
+    @classmethod
+    def from_dict(cls, found: dict) -> Explanation:
+        """The explanation `to_dict` gave (as stored at training time)."""
+        related = tuple((pair["query"], pair["candidate"]) for pair in found["related_sectors"])
+        return cls(
+            shared_sectors=tuple(found["shared_sectors"]),
+            related_sectors=related,
+            matched_terms=tuple(found["matched_terms"]),
+            interest_terms=tuple(found["interest_terms"]),
+            components=dict(found["components"]),
+            contributions=dict(found["contributions"]),
+            summary=found["summary"],
+        )
+
 
 def explain(model: PartnerModel, query: Query, match: Match) -> Explanation:
     """Explain one ranked match of a query (call it as `model.explain(query, match)`)."""

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from kakehashi import calibration, lru, precompute, reasons, similarity
+from kakehashi import calibration, lru, precompute, reasons, similarity, stored_reasons
 from kakehashi import explain as explanations
 from kakehashi.companies import Company, group_root, other_country
 from kakehashi.errors import NotFittedError, UnknownCompanyError
@@ -75,11 +75,12 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         if self.learn and self.weights is None and partnerships:
             self._set_weights(self.learned_weights(partnerships))
         self._calibrate()
-        self.partner_rows_ = self.partner_scores_ = None
+        self.partner_rows_ = self.partner_scores_ = self.explained_ = None
         if self.precomputed:
             self.partner_rows_, self.partner_scores_ = precompute.top_partners(
                 self, self.precomputed, self.n_jobs
             )
+            self.explained_ = stored_reasons.store(self, reasons.EXPLAINED_IN_FULL)
         return self
 
     # ----- the catalogue -----
@@ -271,6 +272,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         twin._set_weights(dict(weights))
         twin._calibrate()
         twin.partner_rows_ = twin.partner_scores_ = None  # ranked with other weights: live only
+        twin.explained_ = None  # and explained afresh (contributions change with the weights)
         return twin
 
     def __getstate__(self) -> dict:

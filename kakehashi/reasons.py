@@ -21,14 +21,19 @@ from kakehashi.explain import (
 )
 from kakehashi.lru import caches_of
 from kakehashi.similarity import COMPONENT_LABELS
+from kakehashi.stored_reasons import stored
 
 if TYPE_CHECKING:
     from kakehashi.model import PartnerModel
     from kakehashi.queries import Match, Query
 
 
+EXPLAINED_IN_FULL = 10  # results past it get a brief reason: no term matching (Bounded cost)
+
+
 def full(model: PartnerModel, query: Query, match: Match) -> Explanation:
-    """The full explanation; for a firm of the model, kept in the model's bounded cache.
+    """The full explanation; for a firm of the model, the one stored at training time
+    (kakehashi/stored_reasons.py), or else kept in the model's bounded cache.
 
     The key holds everything the explanation reads: both rows (the firms' texts and vectors are
     the model's, which never changes) and the match's own figures. An ad-hoc profile is
@@ -36,6 +41,9 @@ def full(model: PartnerModel, query: Query, match: Match) -> Explanation:
     """
     if query.row is None:
         return explain(model, query, match)
+    found = stored(getattr(model, "explained_", None), query.row, match.row)
+    if found is not None:
+        return found
     key = (query.row, match.row, tuple(match.components.items()), match.hub_adjustment)
     return caches_of(model).explanations.get_or_compute(key, lambda: explain(model, query, match))
 

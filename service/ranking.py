@@ -10,13 +10,13 @@ from kakehashi.companies import Company, company_from_profile
 from kakehashi.lru import caches_of
 from kakehashi.model import PartnerModel
 from kakehashi.queries import Filters, Query
+from kakehashi.reasons import EXPLAINED_IN_FULL
 from kakehashi.registry import LoadedModel
 from service.feedback import hidden_partners
 from service.holder import served_model
 from service.params import reject_repeated_parameters, require_json_body, resolve_sectors
 from service.schemas import MatchBody, PartnersQuery, Ranking
 
-EXPLAINED_IN_FULL = 10  # results past it get a brief reason: no term matching (Bounded cost)
 # The views return `jsonify(ranking(...))`: `Ranking` documents the body in the OpenAPI document,
 # and `ranking` builds it in that schema's shape already, so marshmallow's dump (about 2 ms for ten
 # results, more than a cached /partners request takes without it) is skipped;

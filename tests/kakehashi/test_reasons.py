@@ -19,8 +19,11 @@ QUERIES = ["jp-auto", "jp-pharma", "jp-bank", "il-fraud", "il-3d"]
 
 @pytest.fixture
 def fresh(inputs):
-    """A model of its own (the session's `model` is shared, and these tests fill its caches)."""
-    return build_model(inputs).fit(inputs.companies, inputs.partnerships)
+    """A model of its own (the session's `model` is shared, and these tests fill its caches),
+    without precomputed partners, so that no explanation was stored at training
+    (tests/kakehashi/test_stored_reasons.py) and every full one goes through the cache."""
+    model = build_model(inputs).set_params(precomputed=0)
+    return model.fit(inputs.companies, inputs.partnerships)
 
 
 def test_lru_cache_forgets_the_least_recently_used():

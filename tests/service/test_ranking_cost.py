@@ -10,7 +10,7 @@ import pytest
 
 from kakehashi import lru, registry
 from kakehashi.lru import caches_of
-from service.ranking import EXPLAINED_IN_FULL
+from kakehashi.reasons import EXPLAINED_IN_FULL
 from service.schemas import Ranking
 from tests.service.conftest import make_app
 from training.train import Inputs, train
