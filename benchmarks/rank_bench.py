@@ -4,7 +4,8 @@ Peers see the model's own fitted profiles (`profiles_`): the query firm's row an
 every Israeli firm. Their reference is the exhaustive cosine ranking of those rows; the model's
 reference is the full sort of its own `score_all`. The model is timed live (its precomputed
 partners set aside: what an ad-hoc profile or a filtered query costs), with the ten explanations,
-with a sector filter, answering from its precomputed partners, and the bare precomputed lookup.
+with a sector filter, answering from its precomputed partners, and the bare precomputed lookup,
+and answering from them with the ten explanations stored at training time.
 """
 
 from __future__ import annotations
@@ -196,6 +197,16 @@ def model_methods(model, query, profile: Company) -> list[tuple[str, Callable, b
                 False,
             ),
         ]
+    if getattr(model, "explained_", None) is not None:
+
+        def stored() -> list:  # what a known firm's first /partners request runs
+            asked = fresh()
+            found = model.rank(asked, TOP_K)
+            for match in found:
+                model.explain(asked, match)  # the explanations stored at training time
+            return found
+
+        methods.append(("precomputed partners + 10 stored explanations", stored, True))
     return methods
 
 
