@@ -3,14 +3,15 @@
 usage: python -m benchmarks.cost_bench --models-dir DIR [--repeat 5]
 
 In process (Flask's test client), so the figures are the request's own CPU cost, not the network's.
-Each expensive body fills one capped field to its cap (service/schemas.py, PROFILE_LIMITS) with text
-drawn from the model's own firms; "everything at its cap" fills them all and asks for 100 results
-with diversity. A Japanese-language profile (description and interests at their caps, from
-data/eval/japanese_firms_ja.csv) is timed twice: as sent again (the process's caches of Japanese
-runs, JMdict glosses and stems already hold its words) and with those caches emptied before each
-call (every word new to the process: the worst case). The /partners rows ask for another firm at
-each call (Japanese and Israeli in turn), so none is answered from the model's cache of rankings:
-what a firm's first request costs.
+Each expensive body fills one capped field to its cap (service/match_schemas.py, PROFILE_LIMITS)
+with text drawn from the model's own firms; "everything at its cap" fills them all and asks for
+100 results with diversity. A Japanese-language profile (description and interests at their caps, a
+Japanese character counting as two, from data/eval/japanese_firms_ja.csv) is timed three ways: as
+sent again (the process's caches of Japanese runs, JMdict glosses and stems already hold its
+words), with those caches emptied before each call (every word new to the process), and so with
+top_k 100 and diversity 1 (the worst case). The
+/partners rows ask for another firm at each call (Japanese and Israeli in turn), so none is
+answered from the model's cache of rankings: what a firm's first request costs.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from flask.testing import FlaskClient
 
 from benchmarks.tables import percentile, table
 from kakehashi import japanese, jmdict, tokens
+from kakehashi.japanese import analysed_length
 from kakehashi.readers import read_table
 from kakehashi.registry import load_promoted
 from service import create_app
-from service.schemas import PROFILE_LIMITS
+from service.match_schemas import PROFILE_LIMITS
 
 MATCH = "/v1/match"
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,10 +80,17 @@ def japanese_body() -> dict:
     descriptions = [str(r["description"]) for r in rows if r.get("description")]
     interests = [str(r["interests"]) for r in rows if r.get("interests")]
     profile = {
-        "description": filled(descriptions, PROFILE_LIMITS["description"]),
-        "interests": filled(interests[::-1], PROFILE_LIMITS["interests"]),
+        "description": within(filled(descriptions, PROFILE_LIMITS["description"]), "description"),
+        "interests": within(filled(interests[::-1], PROFILE_LIMITS["interests"]), "interests"),
     }
     return {"profile": profile}
+
+
+def within(text: str, field: str) -> str:
+    """The longest start of a text within a field's cap, a Japanese character counting as two."""
+    while analysed_length(text) > PROFILE_LIMITS[field]:
+        text = text[: len(text) - (analysed_length(text) - PROFILE_LIMITS[field] + 1) // 2]
+    return text
 
 
 def forget_words() -> None:
@@ -112,6 +121,13 @@ def requests(models_dir: Path) -> list[tuple[str, Callable[[FlaskClient, int], o
         (
             f"{label}, every word new to the process",
             lambda client, n: forget_words() or client.post(MATCH, json=body),
+        )
+    )
+    widest = {**body, "top_k": 100, "diversity": 1.0}
+    found.append(
+        (
+            f"{label}, top_k 100, diversity 1, every word new",
+            lambda client, n: forget_words() or client.post(MATCH, json=widest),
         )
     )
     for start, label, query in (

@@ -176,6 +176,15 @@ def _runs(text: str) -> list[tuple[int, str]]:
     ]
 
 
+def analysed_length(text: str) -> int:
+    """A text's length with each character of its Japanese runs counted twice: what the caps on an
+    ad-hoc profile count (a Japanese character is segmented, looked up and glossed, and carries
+    about as much as two or three English letters; docs/api.md, "Bounded cost")."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(len(run) for run in _JAPANESE_RUN.findall(text))
+
+
 def segment(text: str) -> list[str]:
     """The content words (dictionary forms) of the Japanese parts of a text, in mode C."""
     if text.isascii():

@@ -14,8 +14,9 @@ from kakehashi.reasons import EXPLAINED_IN_FULL
 from kakehashi.registry import LoadedModel
 from service.feedback import hidden_partners
 from service.holder import served_model
+from service.match_schemas import MatchBody
 from service.params import reject_repeated_parameters, require_json_body, resolve_sectors
-from service.schemas import MatchBody, PartnersQuery, Ranking
+from service.schemas import PartnersQuery, Ranking
 
 # The views return `jsonify(ranking(...))`: `Ranking` documents the body in the OpenAPI document,
 # and `ranking` builds it in that schema's shape already, so marshmallow's dump (about 2 ms for ten

@@ -9,7 +9,7 @@ from kakehashi.companies import normalize_country
 TOP_K = {"load_default": 10, "validate": validate.Range(1, 100, error="must be between 1 and 100")}
 
 
-def _diversity() -> fields.Float:
+def diversity_field() -> fields.Float:
     return fields.Float(
         load_default=0.0,
         validate=validate.Range(0, 1, error="must be between 0 and 1"),
@@ -37,7 +37,7 @@ class Country(fields.String):
         return country
 
 
-def _sectors(description: str) -> fields.List:
+def sectors_list(description: str) -> fields.List:
     return fields.List(fields.String(), load_default=list, metadata={"description": description})
 
 
@@ -56,7 +56,7 @@ class CompaniesQuery(StrictSchema):
             "width-insensitive: prefix matches first"
         },
     )
-    sector = _sectors("sector key or alias; repeat to match any of several")
+    sector = sectors_list("sector key or alias; repeat to match any of several")
     limit = fields.Integer(
         load_default=20, validate=validate.Range(1, 100, error="must be between 1 and 100")
     )
@@ -67,7 +67,7 @@ class PartnersQuery(StrictSchema):
     """Query parameters of GET /v1/companies/<id>/partners."""
 
     top_k = fields.Integer(**TOP_K, metadata={"description": "how many partners, 1..100"})
-    sector = _sectors("only partners in this sector; repeat to allow any of several")
+    sector = sectors_list("only partners in this sector; repeat to allow any of several")
     city = fields.String(
         load_default="",
         validate=validate.Length(max=200),
@@ -82,46 +82,7 @@ class PartnersQuery(StrictSchema):
             "description": "leave out firms of the company's own group (linked by parent_id)"
         },
     )
-    diversity = _diversity()
-
-
-# Caps on what feeds the costly features of an ad-hoc profile: docs/api.md, "Bounded cost".
-PROFILE_LIMITS = {"name": 200, "description": 1000, "interests": 500, "tag": 50, "city": 200}
-PROFILE_LIMITS |= {"sectors": 20, "tags": 20}  # tags: a keyword or short phrase each, 1000 in all
-
-
-def _capped(field: str, *item: fields.Field, **kwargs) -> fields.Field:
-    kind, unit = (fields.List, "items") if item else (fields.String, "characters")
-    cap = validate.Length(max=PROFILE_LIMITS[field], error=f"at most {{max}} {unit}")
-    return kind(*item, validate=cap, **kwargs)
-
-
-class ProfileSchema(StrictSchema):
-    """An ad-hoc company profile, validated by kakehashi.companies.company_from_profile."""
-
-    name = _capped("name", metadata={"example": "Sample Robotics"})
-    country = fields.String(metadata={"description": "JP (default) or IL"})
-    sectors = _capped("sectors", fields.String(), metadata={"example": ["robotics", "ai"]})
-    description = _capped("description")
-    interests = _capped("interests", metadata={"description": "what the company looks for"})
-    tags = _capped("tags", _capped("tag"))
-    city = _capped("city")
-
-
-class MatchFilters(StrictSchema):
-    """Restrictions on the partners of POST /v1/match."""
-
-    sectors = _sectors("only partners in any of these sectors (keys or aliases)")
-    city = fields.String(load_default="", validate=validate.Length(max=200))
-
-
-class MatchBody(StrictSchema):
-    """The body of POST /v1/match."""
-
-    profile = fields.Nested(ProfileSchema, required=True)
-    top_k = fields.Integer(**TOP_K, strict=True)  # a JSON 10.5 is an error, not 10
-    diversity = _diversity()
-    filters = fields.Nested(MatchFilters, load_default=lambda: {"sectors": [], "city": ""})
+    diversity = diversity_field()
 
 
 # ----- responses -----

@@ -13,6 +13,7 @@ from kakehashi.queries import Filters
 from service.errors import ApiError, describe_messages
 from service.feedback import feedback_store, hidden_partners
 from service.holder import served_model
+from service.match_schemas import ProfileSchema
 from service.params import resolve_sectors
 from service.ranking import ranking
 from service.schemas import CompaniesQuery, PartnersQuery
@@ -138,15 +139,19 @@ def match() -> str | tuple[str, int]:
     }
     profile = {name: value for name, value in profile.items() if value is not None}
     try:
+        ProfileSchema().load(profile)  # the caps of POST /v1/match (docs/api.md, Bounded cost)
         query = loaded.model.query_for_profile(company_from_profile(profile, loaded.model.taxonomy))
         result = ranking(loaded, query, 10, Filters())
+    except ValidationError as error:
+        problem = {"code": "invalid_body", "message": describe_messages({"form": error.messages})}
     except KakehashiError as error:
         problem = {"code": error.code, "message": str(error)}
-        page = render_template(
-            "web/match.html", form=form, sectors=sectors, result=None, problem=problem
-        )
-        return page, 422
-    return render_template("web/match.html", form=form, sectors=sectors, result=result)
+    else:
+        return render_template("web/match.html", form=form, sectors=sectors, result=result)
+    page = render_template(
+        "web/match.html", form=form, sectors=sectors, result=None, problem=problem
+    )
+    return page, 422
 
 
 def set_language(code: str) -> Response:

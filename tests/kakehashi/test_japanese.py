@@ -192,3 +192,18 @@ def test_word_english_names_the_missing_dictionary(fresh_process) -> None:
 
 def test_japanese_support_missing_is_an_import_error() -> None:
     assert issubclass(japanese.JapaneseSupportMissing, ImportError)
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [
+        ("", 0),
+        ("semiconductor", 13),
+        ("半導体", 6),
+        ("AI半導体", 8),
+        ("半導体。", 7),
+        ("Société", 7),
+    ],
+)
+def test_analysed_length_counts_a_japanese_character_twice(text: str, length: int) -> None:
+    assert japanese.analysed_length(text) == length

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.schemas import PROFILE_LIMITS
+from service.match_schemas import PROFILE_LIMITS
 
 LIMITS = [
     ("description", "x" * (PROFILE_LIMITS["description"] + 1), "profile.description"),
@@ -31,6 +31,37 @@ def test_match_refuses_a_profile_field_over_its_cap(client, field, value, where)
 @pytest.mark.parametrize("field", ["description", "interests"])
 def test_match_accepts_a_profile_field_at_its_cap(client, field):
     body = {"profile": {"sectors": ["ai"], field: "robot " * (PROFILE_LIMITS[field] // 6)}}
+    assert client.post("/v1/match", json=body).status_code == 200
+
+
+def over_half(cap: int) -> str:
+    """Japanese text of just over half a cap's characters: within the cap, over it counted double."""
+    return "半導体" * (cap // 6 + 1)
+
+
+JAPANESE_HALF = [
+    ("description", "description", "profile.description"),
+    ("interests", "interests", "profile.interests"),
+    ("tags", "tag", "profile.tags.0"),
+]
+
+
+@pytest.mark.parametrize(("field", "cap", "where"), JAPANESE_HALF)
+def test_match_counts_a_japanese_character_as_two_toward_the_caps(client, field, cap, where):
+    value = over_half(PROFILE_LIMITS[cap])
+    assert len(value) <= PROFILE_LIMITS[cap]
+    body = {"profile": {"sectors": ["ai"], field: [value] if field == "tags" else value}}
+    response = client.post("/v1/match", json=body)
+    assert response.status_code == 422
+    assert response.json["error"]["message"] == (
+        f"{where}: at most {PROFILE_LIMITS[cap]} characters, a Japanese character counting as two"
+    )
+
+
+@pytest.mark.parametrize("field", ["description", "interests"])
+def test_match_accepts_japanese_text_at_half_its_cap(client, field):
+    text = "半導体と電池。" * (PROFILE_LIMITS[field] // 2 // 7)
+    body = {"profile": {"sectors": ["ai"], field: text}}
     assert client.post("/v1/match", json=body).status_code == 200
 
 

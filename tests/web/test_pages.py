@@ -193,6 +193,20 @@ def test_match_form_keeps_the_values_when_invalid(client):
     assert 'value="Kept"' in html and "robotix" in html
 
 
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("description", "x" * 1001, "description: at most 1000 characters"),
+        ("interests", "半導体" * 84, "interests: at most 500 characters, a Japanese character"),
+    ],
+)
+def test_match_form_has_the_caps_of_the_api(client, field, text, message):
+    response = client.post("/match", data={"name": "Capped", "sector": "ai", field: text})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-error-code="invalid_body"' in html
+    assert message in html and 'value="Capped"' in html
+
+
 def test_highlight_marks_terms_and_escapes_the_rest():
     marked = highlight("Both <b>seek</b> lidar and Lidar perception", ["lidar", "lidar perception"])
     assert str(marked) == (
