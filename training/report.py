@@ -82,7 +82,7 @@ def compare(
     With `learn`, the model's weights are learned on folds grouped by query firm; otherwise it
     uses the defaults and the learned weights are one of the ablations.
     """
-    model = build_model(inputs, learn=learn).fit(inputs.companies, inputs.partnerships)
+    model = _scoring_model(inputs, learn).fit(inputs.companies, inputs.partnerships)
     variants = _ablation_models(inputs, learn) if ablations else {}
     rows = []
     for direction, country in DIRECTIONS.items():
@@ -98,18 +98,24 @@ def compare(
     return rows
 
 
+def _scoring_model(inputs: Inputs, learn: bool) -> PartnerModel:
+    """An unfitted model for evaluation: it scores every candidate (`candidate_scores`), so it
+    needs neither precomputed partners nor the explanations stored with them."""
+    return build_model(inputs, learn=learn).set_params(precomputed=0)
+
+
 def _ablation_models(inputs: Inputs, learn: bool) -> dict[str, PartnerModel]:
     """The model refitted without one part of its vectorizer, or without the hub correction,
     and (for a model that does not learn) with learned weights."""
     found = {}
     for label, params in VECTORIZER_ABLATIONS.items():
-        variant = build_model(inputs, learn=learn)
+        variant = _scoring_model(inputs, learn)
         variant.vectorizer = clone(variant.vectorizer).set_params(**params)
         found[f"without {label}"] = variant.fit(inputs.companies, inputs.partnerships)
-    unhubbed = build_model(inputs, learn=learn).set_params(hub_weight=0.0)
+    unhubbed = _scoring_model(inputs, learn).set_params(hub_weight=0.0)
     found["without hub correction"] = unhubbed.fit(inputs.companies, inputs.partnerships)
     if not learn:
-        learned = build_model(inputs, learn=True)
+        learned = _scoring_model(inputs, learn=True)
         found["learned weights (grouped folds)"] = learned.fit(
             inputs.companies, inputs.partnerships
         )
