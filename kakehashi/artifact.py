@@ -21,7 +21,7 @@ from kakehashi.artifact_file import is_artifact_file, read_artifact, write_artif
 from kakehashi.errors import ArtifactError
 from kakehashi.safe_load import restricted_load
 
-ARTIFACT_FORMAT = 10  # bump whenever fitted attributes change, so old artifacts fail clearly
+ARTIFACT_FORMAT = 11  # bump whenever fitted attributes change, so old artifacts fail clearly
 # Libraries whose pickled objects the artifact holds: another minor version may load it wrongly.
 PICKLED_LIBRARIES = ("scikit-learn", "scipy", "numpy")
 RETRAIN = "python -m training train --companies LIST --partnerships DEALS --models-dir DIR"

@@ -152,19 +152,20 @@ class PartnerModel(CandidateIndex, BaseEstimator):
             raise ValueError("diversity must be between 0 and 1")
         country = other_country(query.company.country)
         pool_size = max(top_k, MMR_POOL) if diversity else top_k
-        chosen = self._precomputed_pool(query, filters, pool_size)
+        chosen, stored = self._precomputed_pool(query, filters, pool_size), None
         if chosen is None:  # live: score every candidate
             eligible = np.flatnonzero(
                 self.candidate_mask(query, filters)[self.country_rows_[country]]
             )
             chosen, scores = self._live_top(query, country, eligible, pool_size)
-        else:  # the same scores, for the listed candidates only
-            scores = self._country_scores(query, country, chosen)
+        else:  # the same scores: those stored at training, or computed for the listed rows
+            stored = None if diversity else self._stored_report(query, country, chosen)
+            scores = stored[0] if stored else self._country_scores(query, country, chosen)
         rows = self.country_rows_[country][chosen]
         if diversity and rows.size:
             order = similarity.diversify(scores, self._likeness(rows), top_k, diversity)
             rows, scores = rows[order], scores[order]
-        parts = self.components(query, rows)
+        parts = stored[1] if stored else self.components(query, rows)
         share = self.query_scale(query)
         return [
             Match(
@@ -195,6 +196,12 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         if listed.size < size and not complete:
             return None
         return self.positions_[listed[:size]]
+
+    def _stored_report(self, query: Query, country: str, positions: np.ndarray):
+        """The scores and components stored at training for these partners of a known firm
+        (kakehashi/stored_reasons.py), or None unless all of them are stored."""
+        rows = self.country_rows_[country][positions]
+        return stored_reasons.reported(getattr(self, "explained_", None), query.row, rows)
 
     def precomputed_partners(
         self, company_id: str, top_k: int = 10

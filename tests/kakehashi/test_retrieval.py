@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from kakehashi import retrieval, similarity
 from kakehashi.queries import Filters
+from kakehashi.reasons import EXPLAINED_IN_FULL
 from training.train import build_model
 
 BLOCKS = {
@@ -216,9 +217,11 @@ def test_rank_from_precomputed_partners_reports_its_rows_once(mixed, monkeypatch
     report = retrieval.report
     monkeypatch.setattr(retrieval, "report", lambda *args: calls.append(1) or report(*args))
     query = mixed.query_for("jp-auto")
-    first = mixed.rank(query, 3)
+    past_stored = EXPLAINED_IN_FULL + 2  # the first ten's figures are stored (stored_reasons)
+    first = mixed.rank(query, past_stored)
     assert len(calls) == 1  # the scores of the listed rows, then their components: one report
-    assert mixed.rank(query, 3, Filters(exclude_ids=(first[0].company.id,)))[0] == first[1]
+    hidden = Filters(exclude_ids=(first[0].company.id,))
+    assert mixed.rank(query, past_stored, hidden)[0] == first[1]
     assert len(calls) == 2  # other rows: reported anew
 
 

@@ -1,6 +1,9 @@
-"""Explanations stored at training time: the same as explaining afresh, served without it."""
+"""What training stores of each firm's first partners (scores, components, explanations): the
+same as computing them afresh, served without it."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import pytest
@@ -8,6 +11,7 @@ import pytest
 from kakehashi import reasons
 from kakehashi.artifact import load_model, save_model
 from kakehashi.explain import explain
+from kakehashi.queries import Filters
 from kakehashi.reasons import EXPLAINED_IN_FULL
 from training.train import build_model
 
@@ -18,7 +22,7 @@ def first_matches(model, company_id: str, top_k: int = EXPLAINED_IN_FULL):
 
 
 def test_every_stored_explanation_equals_explaining_afresh(model):
-    rows, _, _ = model.explained_
+    rows = model.explained_[0]
     assert rows.shape == (len(model.companies()), EXPLAINED_IN_FULL)
     for company in model.companies():
         query, matches = first_matches(model, company.id)
@@ -30,6 +34,31 @@ def test_a_stored_pair_is_served_without_explaining(model, monkeypatch):
     query, matches = first_matches(model, "jp-auto")
     monkeypatch.setattr(reasons, "explain", _refuse)
     assert reasons.full(model, query, matches[0]).summary.startswith("Both work in automotive")
+
+
+def test_every_stored_ranking_equals_ranking_afresh(model):
+    fresh = copy.copy(model)
+    fresh.explained_ = None  # the same precomputed partners, their figures computed again
+    for company in model.companies():
+        for top_k in (1, EXPLAINED_IN_FULL):
+            stored = first_matches(model, company.id, top_k)[1]
+            assert stored == first_matches(fresh, company.id, top_k)[1], company.id
+
+
+def test_a_stored_ranking_computes_no_scores(model, monkeypatch):
+    monkeypatch.setattr(type(model), "_report", _refuse)
+    matches = first_matches(model, "jp-auto")[1]
+    assert len(matches) == EXPLAINED_IN_FULL
+    assert matches[0].components == first_matches(model, "jp-auto", 1)[1][0].components
+    with pytest.raises(AssertionError, match="explained afresh"):  # past the stored ten
+        model.rank(model.query_for("jp-auto"), EXPLAINED_IN_FULL + 1)
+
+
+def test_a_filtered_ranking_uses_what_is_stored_of_its_rows(model, monkeypatch):
+    matches = first_matches(model, "jp-auto")[1]
+    hidden = Filters(exclude_ids=frozenset({matches[0].company.id}))
+    monkeypatch.setattr(type(model), "_report", _refuse)
+    assert model.rank(model.query_for("jp-auto"), 5, hidden) == matches[1:6]
 
 
 def test_a_pair_past_the_stored_ones_is_explained_afresh(inputs, monkeypatch):
