@@ -135,8 +135,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
     def query_for_profile(self, company: Company) -> Query:
         """A query for an ad-hoc profile, vectorized by the fitted vectorizer."""
         self._check_fitted()
-        profile = self.vectorizer_.transform([company])
-        interests = self.vectorizer_.transform_interests([company])
+        profile, interests = self.vectorizer_.transform_both([company])
         return Query(company, None, profile, interests)
 
     def rank(

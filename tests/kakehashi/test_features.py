@@ -183,3 +183,24 @@ def test_vectorizer_latent_space_reads_the_words_views_own_tfidf(inputs, vectori
     for row, company in enumerate(inputs.companies[:3]):
         one = fitted.transform([company])
         assert (one != batch[row]).nnz == 0, company.id
+
+
+def test_profile_and_interests_in_one_pass_equal_each_alone(inputs, vectorizer):
+    fitted = vectorizer.fit(inputs.companies)
+    for company in inputs.companies:
+        profile, interests = fitted.transform_both([company])
+        assert (profile != fitted.transform([company])).nnz == 0, company.id
+        assert (interests != fitted.transform_interests([company])).nnz == 0, company.id
+
+
+def test_an_ad_hoc_profile_runs_the_views_once(model, monkeypatch):
+    passes = []
+    views = type(model.vectorizer_)._transform
+    monkeypatch.setattr(
+        type(model.vectorizer_),
+        "_transform",
+        lambda self, rows: passes.append(1) or views(self, rows),
+    )
+    query = model.query_for_profile(model.company("jp-auto"))
+    assert passes == [1]
+    assert query.interests.nnz  # the interests row came out of the same pass
