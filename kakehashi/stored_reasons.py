@@ -4,8 +4,8 @@ A firm's first `/partners` request used to pay for ten full explanations (term m
 0.6 ms each) on top of the ranking, however many firms had been asked for before. Training
 computes them once, with the same code a request runs (`explain` on the same matches, in the
 same order), for the first `k` partners of every firm that has precomputed partners, and keeps
-them as UTF-8 JSON in three arrays, so the artifact maps them read-only and every worker shares
-the pages:
+them (UTF-8 JSON, by orjson) with the pairs' figures in five arrays, so the artifact maps them
+read-only and every worker shares the pages:
 
 - `rows` (n firms x k, int32): the partner row of each stored explanation, -1 for none;
 - `offsets` (n firms * k + 1, int64): explanation (firm, position) is `blob[offsets[i] :
@@ -25,10 +25,10 @@ stores none.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import numpy as np
+import orjson
 
 from kakehashi.explain import Explanation, explain
 from kakehashi.similarity import COMPONENTS
@@ -84,8 +84,8 @@ def stored(found: Stored | None, row: int, partner_row: int) -> Explanation | No
     if not positions.size:
         return None
     at = row * rows.shape[1] + int(positions[0])
-    return Explanation.from_dict(json.loads(bytes(blob[offsets[at] : offsets[at + 1]])))
+    return Explanation.from_dict(orjson.loads(memoryview(blob[offsets[at] : offsets[at + 1]])))
 
 
 def _encoded(explanation: Explanation) -> bytes:
-    return json.dumps(explanation.to_dict(), ensure_ascii=False).encode("utf-8")
+    return orjson.dumps(explanation.to_dict())

@@ -24,12 +24,12 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         ranking,
         security,
     )
+    from service.json_provider import JsonProvider
     from service.openapi_enums import init_app as declare_enums
     from service.web import init_app as init_web
 
     app = Flask(__name__)
-    app.json.sort_keys = False  # keep fields in schema order: rank, id, name... reads better
-    app.json.ensure_ascii = False  # Japanese aliases and names as text, not \u escapes
+    app.json = JsonProvider(app)  # keys in schema order (rank, id, name...), text as UTF-8
     configure(app, test_config)
     app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
     security.init_app(app)  # first: its URL map settings apply to the routes added below

@@ -10,6 +10,7 @@ from flask import abort
 
 import service
 from service.errors import ERROR_CODES, HTTP_CODES, ApiError
+from service.params import MAX_JSON_DEPTH
 from tests.service.conftest import make_app
 
 P = "/v1/companies/jp-auto/partners"
@@ -211,6 +212,25 @@ def test_errors_deeply_nested_json_is_a_400_not_a_500(client):
     body = '{"profile":' * 1000 + "{}" + "}" * 1000
     response = client.post("/v1/match", data=body, content_type="application/json")
     assert_error(response, 400, "invalid_json", "nested too deeply")
+
+
+@pytest.mark.parametrize("levels", [MAX_JSON_DEPTH + 1, 2000])
+def test_errors_json_nested_past_the_limit_is_refused_before_the_schema(client, levels):
+    body = '{"profile": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}"
+    response = client.post("/v1/match", data=body, content_type="application/json")
+    message = "nested too deeply" if levels <= 1024 else "depth limit exceeded"  # orjson's own
+    assert_error(response, 400, "invalid_json", message)
+
+
+def test_errors_json_nested_to_the_limit_reaches_the_schema(client):
+    body = '{"profile": ' + "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1) + "}"
+    response = client.post("/v1/match", data=body, content_type="application/json")
+    assert_error(response, 422, "invalid_body", "profile")
+
+
+def test_errors_invalid_json_says_where(client):
+    response = client.post("/v1/match", data='{"profile": ', content_type="application/json")
+    assert_error(response, 400, "invalid_json", "line 1 column 13")
 
 
 @pytest.mark.parametrize(
