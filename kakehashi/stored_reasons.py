@@ -45,19 +45,21 @@ def store(model: PartnerModel, k: int) -> Stored:
     n = len(model.companies_)
     rows = np.full((n, k), -1, dtype=np.int32)
     scores, parts = np.full((n, k), np.nan), np.full((n, k, len(COMPONENTS)), np.nan)
-    encoded: list[bytes] = []
+    # One growing buffer: orjson's bytes objects keep spare capacity, so a list of 100,000 of
+    # them took 0.35 GB more at 10k firms than their text.
+    blob, sizes = bytearray(), np.zeros(n * k, dtype=np.int64)
     for row, company in enumerate(model.companies_):
         query = model.query_for(company.id)
         matches = model.rank(query, k)
         rows[row, : len(matches)] = [match.row for match in matches]
         scores[row, : len(matches)] = [match.score for match in matches]
         parts[row, : len(matches)] = [[m.components[name] for name in COMPONENTS] for m in matches]
-        encoded += [_encoded(explain(model, query, match)) for match in matches]
-        encoded += [b""] * (k - len(matches))  # a country with fewer than k firms
-    sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+        for position, match in enumerate(matches):  # past them: a country with fewer than k firms
+            encoded = _encoded(explain(model, query, match))
+            sizes[row * k + position] = len(encoded)
+            blob += encoded
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
-    return rows, offsets, blob, scores, parts
+    return rows, offsets, np.frombuffer(blob, dtype=np.uint8).copy(), scores, parts
 
 
 def reported(
