@@ -45,8 +45,8 @@ def store(model: PartnerModel, k: int) -> Stored:
     n = len(model.companies_)
     rows = np.full((n, k), -1, dtype=np.int32)
     scores, parts = np.full((n, k), np.nan), np.full((n, k, len(COMPONENTS)), np.nan)
-    # One growing buffer: orjson's bytes objects keep spare capacity, so a list of 100,000 of
-    # them took 0.35 GB more at 10k firms than their text.
+    # One growing buffer: a list of the 100,000 bytes objects orjson returns for a 10k list
+    # raised training's peak by 0.35 GB (measured; the standard encoder's did not).
     blob, sizes = bytearray(), np.zeros(n * k, dtype=np.int64)
     for row, company in enumerate(model.companies_):
         query = model.query_for(company.id)
