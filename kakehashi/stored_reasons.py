@@ -69,19 +69,20 @@ def reported(
     None unless every one of them is stored."""
     if found is None:
         return None
-    same = found[0][row][None, :] == np.asarray(partner_rows)[:, None]
+    rows, _, _, scores, parts = found
+    same = rows[row][None, :] == np.asarray(partner_rows)[:, None]
     if not same.any(axis=1).all():
         return None
     at = same.argmax(axis=1)
-    values = found[4][row, at]
-    return found[3][row, at], {name: values[:, n] for n, name in enumerate(COMPONENTS)}
+    values = parts[row, at]
+    return scores[row, at], {name: values[:, n] for n, name in enumerate(COMPONENTS)}
 
 
 def stored(found: Stored | None, row: int, partner_row: int) -> Explanation | None:
     """The stored full explanation of (row, partner_row), or None when it was not stored."""
     if found is None:
         return None
-    rows, offsets, blob = found[:3]
+    rows, offsets, blob, _, _ = found
     positions = np.flatnonzero(rows[row] == partner_row)
     if not positions.size:
         return None

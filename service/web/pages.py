@@ -22,6 +22,7 @@ from service.web import i18n
 FRAGMENT_HEADER = "X-Kakehashi-Fragment"  # set by static/filters.js: answer the results only
 SEARCH_LIMIT = 50
 COOKIE_SECONDS = 365 * 24 * 3600
+PROFILE = ProfileSchema()  # one instance: loading keeps no state on the schema
 
 
 def query_options(schema: Schema, args: MultiDict, lists: tuple[str, ...]) -> dict:
@@ -139,7 +140,7 @@ def match() -> str | tuple[str, int]:
     }
     profile = {name: value for name, value in profile.items() if value is not None}
     try:
-        ProfileSchema().load(profile)  # the caps of POST /v1/match (docs/api.md, Bounded cost)
+        PROFILE.load(profile)  # the caps of POST /v1/match (docs/api.md, Bounded cost)
         query = loaded.model.query_for_profile(company_from_profile(profile, loaded.model.taxonomy))
         result = ranking(loaded, query, 10, Filters())
     except ValidationError as error:
