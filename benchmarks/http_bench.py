@@ -121,19 +121,21 @@ def hammer(
     name: str,
     method: str,
     path: str | Sequence[str],
-    body: bytes | None,
+    body: bytes | Sequence[bytes] | None,
     seconds: float,
     connections: int,
 ) -> Load:
     """Load one endpoint for `seconds` with `connections` concurrent keep-alive connections.
 
-    `path` may be a sequence of paths: each request then takes the next one, in turn (so that a
-    cache on the server sees every one of them, not one URL again and again).
+    `path` may be a sequence of paths, and `body` a sequence of bodies: each request then takes
+    the next one, in turn (so that a cache on the server sees every one of them, not one URL or
+    one body again and again).
     """
     paths = [path] if isinstance(path, str) else list(path)
+    bodies = [body] if body is None or isinstance(body, bytes) else list(body)
     if shutil.which("wrk"):
-        return _wrk(port, name, method, paths, body, seconds, connections)
-    return _threads(port, name, method, paths, body, seconds, connections)
+        return _wrk(port, name, method, paths, bodies, seconds, connections)
+    return _threads(port, name, method, paths, bodies, seconds, connections)
 
 
 def every_partners_path(model: PartnerModel) -> list[str]:
@@ -141,16 +143,19 @@ def every_partners_path(model: PartnerModel) -> list[str]:
     return [f"/v1/companies/{urllib.parse.quote(c.id)}/partners" for c in model.companies()]
 
 
-def _wrk(port, name, method, paths, body, seconds, connections) -> Load:
+def _wrk(port, name, method, paths, bodies, seconds, connections) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(f"wrk.method = {json.dumps(method)}\n")
-        if body is not None:
-            script.write(f"wrk.body = {json.dumps(body.decode('utf-8'))}\n")
+        if bodies[0] is not None:
+            script.write(f"wrk.body = {_lua(bodies[0])}\n")
             script.write('wrk.headers["Content-Type"] = "application/json"\n')
-        if len(paths) > 1:  # each request takes the next path, in turn
-            script.write(f"paths = {{{', '.join(json.dumps(p) for p in paths)}}}\nturn = 0\n")
-            script.write("request = function()\n  turn = turn % #paths + 1\n")
-            script.write("  return wrk.format(nil, paths[turn])\nend\n")
+        if len(paths) > 1 or len(bodies) > 1:  # each request takes the next path and body
+            script.write(f"paths = {{{', '.join(json.dumps(p) for p in paths)}}}\n")
+            script.write(f"bodies = {{{', '.join(_lua(b) for b in bodies if b is not None)}}}\n")
+            script.write("turn = 0\nrequest = function()\n  turn = turn + 1\n")
+            script.write("  local body = #bodies > 0 and bodies[(turn - 1) % #bodies + 1] or nil\n")
+            script.write("  return wrk.format(nil, paths[(turn - 1) % #paths + 1], nil, body)\n")
+            script.write("end\n")
     try:
         command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s"]
         command += [script.name, f"http://127.0.0.1:{port}{paths[0]}"]
@@ -166,23 +171,30 @@ def _wrk(port, name, method, paths, body, seconds, connections) -> Load:
     return Load(name, rps, _wrk_ms(out, "50%"), _wrk_ms(out, "99%"), errors)
 
 
+def _lua(body: bytes) -> str:
+    """A body as a Lua string literal (JSON's escapes of quotes and backslashes are Lua's too,
+    and the JSON text itself is ASCII-escaped: the bytes Lua sends are the body's)."""
+    return json.dumps(json.dumps(json.loads(body), ensure_ascii=True))
+
+
 def _wrk_ms(out: str, label: str) -> float:
     value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
 
 
-def _threads(port, name, method, paths, body, seconds, connections) -> Load:
+def _threads(port, name, method, paths, bodies, seconds, connections) -> Load:
     latencies: list[float] = []
     errors = [0]
-    turns = itertools.cycle(paths)
+    turns = zip(itertools.cycle(paths), itertools.cycle(bodies))
     deadline = time.perf_counter() + seconds
-    headers = {"Content-Type": "application/json"} if body else {}
+    headers = {"Content-Type": "application/json"} if bodies[0] else {}
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            conn.request(method, next(turns), body=body, headers=headers)
+            path, body = next(turns)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             latencies.append((time.perf_counter() - started) * 1000)

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from benchmarks import http_bench, rank_bench, train_bench
 from benchmarks.tables import machine, table
+from kakehashi.japanese import analysed_length
 from kakehashi.registry import load_promoted
+from service.match_schemas import PROFILE_LIMITS
 
 SMOKE_SIZES = [200]
 
@@ -126,7 +128,9 @@ def rank_table(subjects: list[Subject], repeat: int) -> None:
     )
 
 
-def endpoints(models_dir: Path) -> list[tuple[str, str, str | list[str], bytes | None]]:
+def endpoints(
+    models_dir: Path,
+) -> list[tuple[str, str, str | list[str], bytes | list[bytes] | None]]:
     """(name, method, path, body) of each endpoint under load, the /healthz ceiling first."""
     model = load_promoted(models_dir).model
     firm = next(c for c in model.companies_ if c.country == "JP")
@@ -143,8 +147,23 @@ def endpoints(models_dir: Path) -> list[tuple[str, str, str | list[str], bytes |
         ("GET /v1/companies/<id>/partners", "GET", f"/v1/companies/{firm.id}/partners", None),
         ("GET .../partners, every id in turn", "GET", http_bench.every_partners_path(model), None),
         ("POST /v1/match", "POST", "/v1/match", json.dumps({"profile": profile}).encode()),
+        ("POST /v1/match, every firm's profile in turn", "POST", "/v1/match", every_profile(model)),
         (f"GET /v1/companies?q={query}", "GET", f"/v1/companies?q={query}", None),
     ]
+
+
+def every_profile(model) -> list[bytes]:
+    """A /v1/match body per firm of the model (its country, sectors, description and interests,
+    within the caps), in id order: a rotating load that no cache of answers serves."""
+    found = []
+    for firm in model.companies():
+        profile = {"country": firm.country, "sectors": list(firm.sectors[:20])}
+        for field in ("description", "interests"):
+            text = getattr(firm, field)
+            if text and analysed_length(text) <= PROFILE_LIMITS[field]:
+                profile[field] = text
+        found.append(json.dumps({"profile": profile}).encode())
+    return found
 
 
 def http_table(subjects: list[Subject], args: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 EXPLANATIONS = 4096  # explained pairs kept per model (about 3 KB each)
 TEXTS = 8192  # derived texts kept per model (expanded, stemmed, glossary entries of a text)
 RANKINGS = 256  # rankings of the model's own firms kept per model (JSON-ready, 1 KB a result)
+PROFILES = 128  # rankings of ad-hoc profiles kept per model (keyed by the profile, <= 3 KB)
 _CACHES = "serving_caches"  # the model attribute that holds them
 
 
@@ -34,6 +35,11 @@ class LRUCache:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._entries
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The value under `key`, computed by `compute()` and kept when absent."""
@@ -57,6 +63,7 @@ class ModelCaches:
     explanations: LRUCache = field(default_factory=lambda: LRUCache(EXPLANATIONS))
     texts: LRUCache = field(default_factory=lambda: LRUCache(TEXTS))
     rankings: LRUCache = field(default_factory=lambda: LRUCache(RANKINGS))
+    profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES))
 
 
 def caches_of(model: object) -> ModelCaches:

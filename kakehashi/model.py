@@ -17,10 +17,11 @@ from kakehashi import calibration, lru, precompute, reasons, similarity, stored_
 from kakehashi import explain as explanations
 from kakehashi.companies import Company, group_root, other_country
 from kakehashi.errors import NotFittedError, UnknownCompanyError
-from kakehashi.features import VIEWS, ProfileVectorizer
+from kakehashi.features import ProfileVectorizer
 from kakehashi.indexed import CandidateIndex
 from kakehashi.partnerships import Partnership, partners_of_each
 from kakehashi.queries import NO_FILTERS, Filters, Match, Query
+from kakehashi.retrieval import csr_row
 from kakehashi.scoring import DEFAULT_WEIGHTS, fit_weights, pairwise_differences
 from kakehashi.search import search_companies
 from kakehashi.similarity import COMPONENTS
@@ -130,7 +131,8 @@ class PartnerModel(CandidateIndex, BaseEstimator):
     def _query_at(self, row: int) -> Query:
         company = self.companies_[row]
         partners = self.partners_.get(company.id, frozenset())
-        return Query(company, row, self.profiles_[row], self.interests_[row], partners)
+        profile, interests = (csr_row(m, row) for m in (self.profiles_, self.interests_))
+        return Query(company, row, profile, interests, partners)
 
     def query_for_profile(self, company: Company) -> Query:
         """A query for an ad-hoc profile, vectorized by the fitted vectorizer."""
@@ -250,8 +252,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
 
     def _likeness(self, rows: np.ndarray) -> np.ndarray:
         """Mean per-view cosine between the profiles of the given rows (for diversity)."""
-        vectors = self.profiles_[rows]
-        return (vectors @ vectors.T).toarray() / len(VIEWS)
+        return similarity.likeness(self.profiles_[rows])
 
     # ----- weights -----
 

@@ -85,6 +85,15 @@ def stack(profiles: sp.csr_matrix, interests: sp.csr_matrix) -> sp.csr_matrix:
     return found
 
 
+def csr_row(matrix: sp.csr_matrix, row: int) -> sp.csr_matrix:
+    """Row `row` of a CSR matrix as a 1-row CSR matrix (a copy), read straight off its arrays:
+    `matrix[row]` gives the same, through scipy's general indexing at twice the cost."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    indptr = np.array([0, end - start], dtype=matrix.indptr.dtype)
+    parts = (matrix.data[start:end].copy(), matrix.indices[start:end].copy(), indptr)
+    return sp.csr_matrix(parts, shape=(1, matrix.shape[1]))
+
+
 def stack_rows(profiles: sp.csr_matrix, interests: sp.csr_matrix, rows) -> sp.csr_matrix:
     """`stack` of the given rows of two CSR matrices, read straight off their arrays (scipy's
     row indexing and hstack cost more than the few rows a ranking reports)."""
@@ -137,7 +146,7 @@ def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
     """The weighted pair scores (before hub penalties) of each query with each candidate of the
     index: one row per query."""
     split = [_split(index, query) for query in queries]
-    found = _times_postings(_sparse_rows(index, split), index.postings)
+    found = product_array(_sparse_rows(index, split), index.postings)
     for n, (_, dense) in enumerate(split):
         found[n] += dense_products(index.dense, index.groups, dense)
     return found
@@ -148,7 +157,7 @@ def sparse_and_dense(index: CountryIndex, query: QueryColumns) -> tuple[np.ndarr
     coefficients over the dense columns per group; raw_scores' row is, to the bit,
     `sparse + dense_products(index.dense, index.groups, coefficients)`."""
     split = _split(index, query)
-    return _times_postings(_sparse_rows(index, [split]), index.postings)[0], split[1]
+    return product_array(_sparse_rows(index, [split]), index.postings)[0], split[1]
 
 
 def _sparse_rows(index: CountryIndex, split: list[tuple[dict, dict]]) -> sp.csr_matrix:
@@ -160,20 +169,21 @@ def _sparse_rows(index: CountryIndex, split: list[tuple[dict, dict]]) -> sp.csr_
     return sp.csr_matrix((np.concatenate(values), np.concatenate(at), indptr), shape=shape)
 
 
-def _times_postings(rows: sp.csr_matrix, postings: sp.csr_matrix) -> np.ndarray:
-    """`(rows @ postings).toarray()`, by scipy's own sparse product routine (the same sums in
-    the same order, so the same bits) in one pass: `@` first walks every posting list once more
-    only to count the product's non-zeros, where the posting lists' lengths bound them."""
-    bound = int(np.diff(postings.indptr)[rows.indices].sum())
-    kind = postings.indices.dtype
-    if csr_matmat is None or bound >= np.iinfo(kind).max or postings.indptr.dtype != kind:
-        return (rows @ postings).toarray()
-    height, width = rows.shape[0], postings.shape[1]
+def product_array(rows: sp.csr_matrix, columns: sp.csr_matrix) -> np.ndarray:
+    """`(rows @ columns).toarray()` of two CSR matrices, by scipy's own sparse product routine
+    (the same sums in the same order, so the same bits) in one pass: `@` first walks every row of
+    `columns` once more only to count the product's non-zeros, where the lengths of the rows it
+    meets (and the product's size) bound them."""
+    height, width = rows.shape[0], columns.shape[1]
+    bound = min(int(np.diff(columns.indptr)[rows.indices].sum()), height * width)
+    kind = columns.indices.dtype
+    if csr_matmat is None or bound >= np.iinfo(kind).max or columns.indptr.dtype != kind:
+        return (rows @ columns).toarray()
     indptr, indices = np.empty(height + 1, dtype=kind), np.empty(bound, dtype=kind)
     data = np.empty(bound)
     csr_matmat(
         height, width, rows.indptr.astype(kind), rows.indices.astype(kind), rows.data,
-        postings.indptr, postings.indices, postings.data, indptr, indices, data,
+        columns.indptr, columns.indices, columns.data, indptr, indices, data,
     )  # fmt: skip
     found = np.zeros((height, width))
     owners = np.repeat(np.arange(height), np.diff(indptr))

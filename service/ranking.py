@@ -69,8 +69,7 @@ def match(body: dict) -> Response:
     profile = company_from_profile(body["profile"], taxonomy)
     keys = resolve_sectors(taxonomy, body["filters"]["sectors"], "filters.sectors")
     filters = Filters(sectors=keys, city=body["filters"]["city"].strip())
-    query = loaded.model.query_for_profile(profile)
-    return jsonify(ranking(loaded, query, body["top_k"], filters, body["diversity"]))
+    return jsonify(profile_ranking(loaded, profile, body["top_k"], filters, body["diversity"]))
 
 
 def known_ranking(
@@ -85,6 +84,24 @@ def known_ranking(
         key, lambda: tuple(explained(model, model.query_for(company.id), top_k, filters, diversity))
     )
     return _response(loaded, company, list(results))
+
+
+def profile_ranking(
+    loaded: LoadedModel, profile: Company, top_k: int, filters: Filters, diversity: float = 0.0
+) -> dict:
+    """The ranking response of an ad-hoc profile, its results kept in the model's bounded cache
+    of profiles: the same profile sent again (a form submitted twice, a script asking again) is
+    not vectorized, ranked and explained again. The key is the whole profile record and the
+    arguments, all the results depend on."""
+    model = loaded.model
+    key = (profile, top_k, filters, diversity)
+    results = caches_of(model).profiles.get_or_compute(
+        key,
+        lambda: tuple(
+            explained(model, model.query_for_profile(profile), top_k, filters, diversity)
+        ),
+    )
+    return _response(loaded, profile, list(results))
 
 
 def ranking(

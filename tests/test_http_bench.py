@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections import Counter
@@ -13,6 +14,10 @@ import pytest
 from benchmarks import http_bench
 
 PATHS = ["/v1/companies/a/partners", "/v1/companies/b/partners", "/v1/companies/c/partners"]
+BODIES = [
+    json.dumps({"profile": {"description": text}}, ensure_ascii=False).encode()
+    for text in ("robotics", 'a "quoted" \\ path\nand a line', "映像解析と監視")
+]
 
 
 @pytest.fixture
@@ -30,6 +35,10 @@ def server() -> Iterator[tuple[int, Counter]]:
             self.end_headers()
             self.wfile.write(b"{}")
 
+        def do_POST(self) -> None:
+            seen[self.rfile.read(int(self.headers["Content-Length"]))] += 1
+            self.do_GET()
+
         def log_message(self, *args) -> None:  # quiet
             pass
 
@@ -45,7 +54,7 @@ def server() -> Iterator[tuple[int, Counter]]:
 
 def test_http_bench_python_client_takes_every_path_in_turn(server):
     port, seen = server
-    load = http_bench._threads(port, "rotating", "GET", PATHS, None, 0.5, 2)
+    load = http_bench._threads(port, "rotating", "GET", PATHS, [None], 0.5, 2)
     assert set(seen) == set(PATHS)
     assert load.errors == 0
 
@@ -55,6 +64,22 @@ def test_http_bench_wrk_takes_every_path_in_turn(server):
     port, seen = server
     load = http_bench.hammer(port, "rotating", "GET", PATHS, None, 1, 2)  # wrk: whole seconds
     assert set(seen) == set(PATHS)
+    assert load.errors == 0
+
+
+def test_http_bench_python_client_sends_every_body_in_turn(server):
+    port, seen = server
+    load = http_bench._threads(port, "rotating", "POST", ["/v1/match"], BODIES, 0.5, 2)
+    assert set(seen) == {"/v1/match", *BODIES}
+    assert load.errors == 0
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_http_bench_wrk_sends_every_body_in_turn(server):
+    port, seen = server
+    load = http_bench.hammer(port, "rotating", "POST", "/v1/match", BODIES, 1, 2)
+    received = sorted(json.dumps(json.loads(body)) for body in seen if isinstance(body, bytes))
+    assert received == sorted(json.dumps(json.loads(body)) for body in BODIES)  # same JSON
     assert load.errors == 0
 
 

@@ -15,7 +15,7 @@ from service.feedback import feedback_store, hidden_partners
 from service.holder import served_model
 from service.match_schemas import ProfileSchema
 from service.params import resolve_sectors
-from service.ranking import ranking
+from service.ranking import profile_ranking, ranking
 from service.schemas import CompaniesQuery, PartnersQuery
 from service.web import i18n
 
@@ -141,8 +141,8 @@ def match() -> str | tuple[str, int]:
     profile = {name: value for name, value in profile.items() if value is not None}
     try:
         PROFILE.load(profile)  # the caps of POST /v1/match (docs/api.md, Bounded cost)
-        query = loaded.model.query_for_profile(company_from_profile(profile, loaded.model.taxonomy))
-        result = ranking(loaded, query, 10, Filters())
+        record = company_from_profile(profile, loaded.model.taxonomy)
+        result = profile_ranking(loaded, record, 10, Filters())
     except ValidationError as error:
         problem = {"code": "invalid_body", "message": describe_messages({"form": error.messages})}
     except KakehashiError as error:

@@ -37,6 +37,14 @@ def test_lru_cache_forgets_the_least_recently_used():
     assert cache.get_or_compute("b", lambda: 4) == 4  # computed again, not remembered
 
 
+def test_lru_cache_cleared_computes_again():
+    cache = LRUCache(2)
+    cache.get_or_compute("a", lambda: 1)
+    cache.clear()
+    assert len(cache) == 0 and "a" not in cache
+    assert cache.get_or_compute("a", lambda: 2) == 2
+
+
 def test_lru_cache_needs_room_for_one_entry():
     with pytest.raises(ValueError, match="at least one"):
         LRUCache(0)

@@ -249,5 +249,26 @@ def test_the_one_pass_product_with_the_postings_is_scipys_product_to_the_bit(ind
     dense = sp.random(height, 300, density=0.1, random_state=rng).toarray()
     dense[-1] = 0.0  # a query without any sparse coefficient
     rows = sp.csr_matrix(dense)
-    found = retrieval._times_postings(rows, postings)
+    found = retrieval.product_array(rows, postings)
     assert np.array_equal(found, (rows @ postings).toarray())
+
+
+def test_a_product_denser_than_its_posting_lists_suggest_is_bounded_by_its_size():
+    rng = np.random.default_rng(11)
+    rows = sp.random(40, 60, density=0.6, format="csr", random_state=rng)
+    columns = sp.csr_matrix(
+        rows.T
+    )  # each row meets long lists: their lengths overcount the product
+    assert np.diff(columns.indptr)[rows.indices].sum() > 40 * 40
+    assert np.array_equal(retrieval.product_array(rows, columns), (rows @ rows.T).toarray())
+
+
+@pytest.mark.parametrize("row", [0, 5, 7])
+def test_a_row_read_off_the_arrays_is_scipys_row(row):
+    dense = sp.random(8, 50, density=0.2, random_state=np.random.default_rng(row)).toarray()
+    dense[5] = 0.0  # an empty row
+    matrix = sp.csr_matrix(dense)
+    found = retrieval.csr_row(matrix, row)
+    assert found.shape == (1, 50) and found.has_sorted_indices
+    assert np.array_equal(found.toarray(), matrix[row].toarray())
+    assert not np.shares_memory(found.data, matrix.data)

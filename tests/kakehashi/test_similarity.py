@@ -69,3 +69,13 @@ def test_scratch_pool_holds_one_buffer_per_shape_when_used_one_at_a_time(model):
     for _ in range(5):
         model.rank(query, 3)
     assert len(retrieval._POOL[(2 * model.rules_.width, retrieval.REPORT_COLUMNS)]) == 1
+
+
+def test_likeness_is_the_mean_cosine_of_the_views_for_every_pair(model):
+    rows = np.arange(len(model.companies()))
+    found = similarity.likeness(model.profiles_[rows])
+    masks = [model.masks_[view].astype(bool) for view in similarity.VIEWS]
+    expected = sum(
+        (model.profiles_[:, mask] @ model.profiles_[:, mask].T).toarray() for mask in masks
+    ) / len(masks)
+    assert np.allclose(found, expected, atol=1e-12)

@@ -108,3 +108,40 @@ def test_partners_cache_dies_with_the_version_at_a_hot_swap(
     after = client.get("/v1/companies/jp-auto/partners").json
     assert after["model_version"] == second.version != first["model_version"]
     assert dropped not in {r["id"] for r in after["results"]}
+
+
+MATCH_BODIES = [
+    MATCH,
+    {**MATCH, "top_k": 3},
+    {**MATCH, "top_k": 16, "diversity": 0.5},
+    {**MATCH, "filters": {"sectors": ["cyber"]}},
+    {"profile": {**MATCH["profile"], "name": "Another name"}},
+    {"profile": {**MATCH["profile"], "interests": "fleet telematics"}},
+    {"profile": {**MATCH["profile"], "country": "IL"}},
+]
+
+
+def test_match_cached_answers_equal_fresh_ones(trained_models):
+    warm = make_app(trained_models).test_client()
+    for body in MATCH_BODIES:
+        warm.post("/v1/match", json=body)
+    for body in reversed(MATCH_BODIES):
+        fresh = make_app(trained_models).test_client()
+        assert warm.post("/v1/match", json=body).json == fresh.post("/v1/match", json=body).json
+
+
+def test_match_of_a_profile_sent_again_is_not_ranked_again(client, app, monkeypatch):
+    first = client.post("/v1/match", json=MATCH).json
+    model = served(app)
+    monkeypatch.setattr(model, "query_for_profile", lambda profile: pytest.fail("ranked again"))
+    assert client.post("/v1/match", json=MATCH).json == first
+    assert len(caches_of(model).profiles) == 1
+
+
+def test_match_cache_is_bounded(trained_models, monkeypatch):
+    monkeypatch.setattr(lru, "PROFILES", 3)
+    app = make_app(trained_models)
+    client = app.test_client()
+    for body in MATCH_BODIES:
+        assert client.post("/v1/match", json=body).status_code == 200
+    assert len(caches_of(served(app)).profiles) == 3
