@@ -6,7 +6,7 @@ In process (Flask's test client), so the figures are the request's own CPU cost,
 Each expensive body fills one capped field to its cap (service/match_schemas.py, PROFILE_LIMITS)
 with text drawn from the model's own firms; "everything at its cap" fills them all and asks for
 100 results with diversity. A Japanese-language profile (description and interests at their caps, a
-Japanese character counting as two, from data/eval/japanese_firms_ja.csv) is timed three ways: as
+Japanese character counting as three, from data/eval/japanese_firms_ja.csv) is timed three ways: as
 sent again (the process's caches of Japanese runs, JMdict glosses and stems already hold its
 words), with those caches emptied before each call (every word new to the process), and so with
 top_k 100 and diversity 1 (the worst case). Every /v1/match call is ranked: the model's cache
@@ -27,7 +27,7 @@ from flask.testing import FlaskClient
 
 from benchmarks.tables import percentile, table
 from kakehashi import japanese, jmdict, tokens
-from kakehashi.japanese import analysed_length
+from kakehashi.japanese import JAPANESE_WEIGHT, analysed_length
 from kakehashi.lru import caches_of
 from kakehashi.readers import read_table
 from kakehashi.registry import load_promoted
@@ -89,9 +89,11 @@ def japanese_body() -> dict:
 
 
 def within(text: str, field: str) -> str:
-    """The longest start of a text within a field's cap, a Japanese character counting as two."""
+    """The longest start of a text within a field's cap, a Japanese character counting as
+    JAPANESE_WEIGHT (each cut takes no more characters than the excess needs)."""
     while analysed_length(text) > PROFILE_LIMITS[field]:
-        text = text[: len(text) - (analysed_length(text) - PROFILE_LIMITS[field] + 1) // 2]
+        excess = analysed_length(text) - PROFILE_LIMITS[field]
+        text = text[: len(text) - (excess + JAPANESE_WEIGHT - 1) // JAPANESE_WEIGHT]
     return text
 
 

@@ -45,6 +45,7 @@ _JAPANESE_RUN = re.compile(
 )
 # Sudachi refuses inputs over ~49 KB of UTF-8; a run is cut well below that.
 _MAX_RUN = 4000
+JAPANESE_WEIGHT = 3  # a Japanese character counts as this many toward the caps (analysed_length)
 # Senses of a word whose glosses are kept (docs/model.md, "Japanese text": measured 1 to all).
 MAX_SENSES = 2
 
@@ -177,12 +178,13 @@ def _runs(text: str) -> list[tuple[int, str]]:
 
 
 def analysed_length(text: str) -> int:
-    """A text's length with each character of its Japanese runs counted twice: what the caps on an
-    ad-hoc profile count (a Japanese character is segmented, looked up and glossed, and carries
-    about as much as two or three English letters; docs/api.md, "Bounded cost")."""
+    """A text's length with each character of its Japanese runs counted JAPANESE_WEIGHT times:
+    what the caps on an ad-hoc profile count (a Japanese character is segmented, looked up and
+    glossed, and brings several characters of English to analyse; docs/api.md, "Bounded cost")."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(len(run) for run in _JAPANESE_RUN.findall(text))
+    japanese = sum(len(run) for run in _JAPANESE_RUN.findall(text))
+    return len(text) + (JAPANESE_WEIGHT - 1) * japanese
 
 
 def segment(text: str) -> list[str]:

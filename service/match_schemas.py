@@ -13,7 +13,7 @@ PROFILE_LIMITS |= {"sectors": 20, "tags": 20}  # tags: a keyword or short phrase
 
 
 # Fields whose text is analysed (segmented and glossed when Japanese): a Japanese character
-# counts twice toward their caps (kakehashi.japanese.analysed_length).
+# counts as three toward their caps (kakehashi.japanese.analysed_length).
 ANALYSED = frozenset(["description", "interests", "tag"])
 
 
@@ -26,11 +26,11 @@ def _capped(field: str, *item: fields.Field, **kwargs) -> fields.Field:
 
 
 def _analysed_cap(limit: int):
-    """The cap on a text's analysed length (a Japanese character counts as two)."""
+    """The cap on a text's analysed length (a Japanese character counts as three)."""
 
     def check(text: str) -> None:
         if len(text) <= limit < analysed_length(text):  # longer: the plain cap names it
-            message = f"at most {limit} characters, a Japanese character counting as two"
+            message = f"at most {limit} characters, a Japanese character counting as three"
             raise ValidationError(message)
 
     return check

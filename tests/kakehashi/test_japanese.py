@@ -199,11 +199,11 @@ def test_japanese_support_missing_is_an_import_error() -> None:
     [
         ("", 0),
         ("semiconductor", 13),
-        ("半導体", 6),
-        ("AI半導体", 8),
-        ("半導体。", 7),
+        ("半導体", 9),
+        ("AI半導体", 11),
+        ("半導体。", 10),
         ("Société", 7),
     ],
 )
-def test_analysed_length_counts_a_japanese_character_twice(text: str, length: int) -> None:
+def test_analysed_length_counts_a_japanese_character_three_times(text: str, length: int) -> None:
     assert japanese.analysed_length(text) == length

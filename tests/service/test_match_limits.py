@@ -34,33 +34,34 @@ def test_match_accepts_a_profile_field_at_its_cap(client, field):
     assert client.post("/v1/match", json=body).status_code == 200
 
 
-def over_half(cap: int) -> str:
-    """Japanese text of just over half a cap's characters: within the cap, over it counted double."""
-    return "半導体" * (cap // 6 + 1)
+def over_a_third(cap: int) -> str:
+    """Japanese text of just over a third of a cap's characters: within the cap, over it when
+    each character counts as three."""
+    return "半導体" * (cap // 9 + 1)
 
 
-JAPANESE_HALF = [
+JAPANESE_THIRD = [
     ("description", "description", "profile.description"),
     ("interests", "interests", "profile.interests"),
     ("tags", "tag", "profile.tags.0"),
 ]
 
 
-@pytest.mark.parametrize(("field", "cap", "where"), JAPANESE_HALF)
-def test_match_counts_a_japanese_character_as_two_toward_the_caps(client, field, cap, where):
-    value = over_half(PROFILE_LIMITS[cap])
+@pytest.mark.parametrize(("field", "cap", "where"), JAPANESE_THIRD)
+def test_match_counts_a_japanese_character_as_three_toward_the_caps(client, field, cap, where):
+    value = over_a_third(PROFILE_LIMITS[cap])
     assert len(value) <= PROFILE_LIMITS[cap]
     body = {"profile": {"sectors": ["ai"], field: [value] if field == "tags" else value}}
     response = client.post("/v1/match", json=body)
     assert response.status_code == 422
     assert response.json["error"]["message"] == (
-        f"{where}: at most {PROFILE_LIMITS[cap]} characters, a Japanese character counting as two"
+        f"{where}: at most {PROFILE_LIMITS[cap]} characters, a Japanese character counting as three"
     )
 
 
 @pytest.mark.parametrize("field", ["description", "interests"])
-def test_match_accepts_japanese_text_at_half_its_cap(client, field):
-    text = "半導体と電池。" * (PROFILE_LIMITS[field] // 2 // 7)
+def test_match_accepts_japanese_text_at_a_third_of_its_cap(client, field):
+    text = "半導体と電池。" * (PROFILE_LIMITS[field] // 3 // 7)
     body = {"profile": {"sectors": ["ai"], field: text}}
     assert client.post("/v1/match", json=body).status_code == 200
 
