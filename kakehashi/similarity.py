@@ -117,12 +117,12 @@ def diversify(scores: np.ndarray, likeness: np.ndarray, k: int, weight: float) -
 
     Each next pick maximizes (1 - weight) * score - weight * (its likeness to the picks so far).
     """
-    picked = [0]
+    picked, redundancy = [0], likeness[:, 0].copy()  # each one's likeness to its closest pick
     while len(picked) < min(k, len(scores)):
-        redundancy = likeness[:, picked].max(axis=1)
         gain = (1 - weight) * scores - weight * redundancy
         gain[picked] = -np.inf
         picked.append(int(np.argmax(gain)))
+        np.maximum(redundancy, likeness[:, picked[-1]], out=redundancy)  # a max: exact
     return picked
 
 

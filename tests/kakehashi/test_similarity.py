@@ -79,3 +79,33 @@ def test_likeness_is_the_mean_cosine_of_the_views_for_every_pair(model):
         (model.profiles_[:, mask] @ model.profiles_[:, mask].T).toarray() for mask in masks
     ) / len(masks)
     assert np.allclose(found, expected, atol=1e-12)
+
+
+def reference_diversify(scores, likeness, k, weight):
+    """Maximal marginal relevance as defined: each pick against its likeness to every pick so far."""
+    picked = [0]
+    while len(picked) < min(k, len(scores)):
+        gain = (1 - weight) * scores - weight * likeness[:, picked].max(axis=1)
+        gain[picked] = -np.inf
+        picked.append(int(np.argmax(gain)))
+    return picked
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_diversify_picks_what_the_definition_picks(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    scores = np.sort(rng.choice([0.1, 0.2, 0.3, 0.5], n) if seed % 2 else rng.random(n))[::-1]
+    vectors = rng.random((n, 4))
+    likeness = vectors @ vectors.T / 4
+    k, weight = int(rng.integers(1, n + 2)), float(rng.choice([0.0, 0.3, 0.7, 1.0]))
+    found = similarity.diversify(scores, likeness, k, weight)
+    assert found == reference_diversify(scores, likeness, k, weight)
+    assert len(set(found)) == len(found) == min(k, n)
+
+
+def test_diversify_passes_over_a_near_copy_of_the_first_pick():
+    scores = np.array([0.9, 0.89, 0.5])
+    likeness = np.array([[1.0, 0.99, 0.0], [0.99, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    assert similarity.diversify(scores, likeness, 2, 0.5) == [0, 2]
+    assert similarity.diversify(scores, likeness, 2, 0.0) == [0, 1]
