@@ -3,6 +3,9 @@
 usage: python -m benchmarks.cost_bench --models-dir DIR [--repeat 5]
 
 In process (Flask's test client), so the figures are the request's own CPU cost, not the network's.
+Each call of a request alternates with a call of the typical one, and its ratio is the median of
+its calls over the median of those typical calls: both are timed in the same phase of a machine
+whose speed drifts.
 Each expensive body fills one capped field to its cap (service/match_schemas.py, PROFILE_LIMITS)
 with text drawn from the model's own firms; "everything at its cap" fills them all and asks for
 100 results with diversity. A Japanese-language profile (description and interests at their caps, a
@@ -160,6 +163,13 @@ def requests(models_dir: Path) -> list[tuple[str, Callable[[FlaskClient, int], o
     return found
 
 
+def timed(call: Callable[[FlaskClient, int], object], client: FlaskClient, n: int) -> float:
+    """Milliseconds of one call."""
+    started = time.perf_counter()
+    call(client, n)
+    return (time.perf_counter() - started) * 1000
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Time each request and print it against the typical one."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -167,19 +177,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     client = create_app({"MODEL_DIR": str(args.models_dir)}).test_client()
-    rows, base = [], None
-    for label, call in requests(args.models_dir):
+    found = requests(args.models_dir)
+    typical, rows = found[0][1], []
+    for label, call in found:
         response = call(client, 0)
         if response.status_code != 200:
             raise RuntimeError(f"{label}: {response.status_code} {response.json}")
-        times = []
-        for n in range(1, args.repeat + 1):
-            started = time.perf_counter()
-            call(client, n)
-            times.append((time.perf_counter() - started) * 1000)
-        p50 = statistics.median(times)
-        base = base or p50
-        rows.append([label, f"{p50:.1f}", f"{percentile(times, 99):.1f}", f"{p50 / base:.1f}x"])
+        times, base = [], []
+        for n in range(1, args.repeat + 1):  # alternating with the typical request
+            base.append(timed(typical, client, n))
+            times.append(timed(call, client, n))
+        p50, ratio = statistics.median(times), statistics.median(times) / statistics.median(base)
+        rows.append([label, f"{p50:.1f}", f"{percentile(times, 99):.1f}", f"{ratio:.1f}x"])
     header = ["request", "p50 ms", "p99 ms", "vs typical"]
     print(table(f"Bounded cost per request ({args.repeat} calls each, in process)", header, rows))
 
