@@ -16,6 +16,7 @@ from typing import Any
 EXPLANATIONS = 4096  # explained pairs kept per model (about 3 KB each)
 TEXTS = 8192  # derived texts kept per model (expanded, stemmed, glossary entries of a text)
 RANKINGS = 256  # rankings of the model's own firms kept per model (JSON-ready, 1 KB a result)
+DERIVED = 4  # values derived from all the model's firms at once (their folded names)
 PROFILES = 128  # rankings of ad-hoc profiles kept per model (keyed by the profile, <= 3 KB)
 _CACHES = "serving_caches"  # the model attribute that holds them
 
@@ -64,6 +65,7 @@ class ModelCaches:
     texts: LRUCache = field(default_factory=lambda: LRUCache(TEXTS))
     rankings: LRUCache = field(default_factory=lambda: LRUCache(RANKINGS))
     profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES))
+    derived: LRUCache = field(default_factory=lambda: LRUCache(DERIVED))
 
 
 def caches_of(model: object) -> ModelCaches:

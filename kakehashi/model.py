@@ -23,7 +23,7 @@ from kakehashi.partnerships import Partnership, partners_of_each
 from kakehashi.queries import NO_FILTERS, Filters, Match, Query
 from kakehashi.retrieval import csr_row
 from kakehashi.scoring import DEFAULT_WEIGHTS, fit_weights, pairwise_differences
-from kakehashi.search import search_companies
+from kakehashi.search import folded_names, search_companies
 from kakehashi.similarity import COMPONENTS
 from kakehashi.taxonomy import Taxonomy
 
@@ -109,7 +109,9 @@ class PartnerModel(CandidateIndex, BaseEstimator):
     ) -> list[Company]:
         """Companies of a country and any of the sectors whose name contains `text`."""
         self._check_fitted()
-        return search_companies(self.companies_, text, country, sectors)
+        derived = lru.caches_of(self).derived
+        folded = derived.get_or_compute("folded names", lambda: folded_names(self.companies_))
+        return search_companies(self.companies_, text, country, sectors, folded)
 
     def group(self, company_id: str) -> tuple[Company, ...]:
         """The companies of a company's corporate group (linked by parent_id), itself included."""
