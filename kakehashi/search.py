@@ -17,14 +17,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
-SEPARATOR = "\x00"  # between names in FoldedNames.text: no folded name or search text holds it
+SEPARATOR = "\x00"  # ends each name in FoldedNames.text (taken out of names; finds nothing)
 
 
 @dataclass(frozen=True)
 class FoldedNames:
     """A list's folded names, kept to search them: per company, and all in one text, so that
-    finding the names that contain a text is str.find over one string (C), not a Python loop
-    over every name."""
+    finding the names that contain a text is one regular-expression scan of one string (C), not
+    a Python loop over every name."""
 
     names: tuple[tuple[str, ...], ...]  # each company's folded English and Japanese names
     text: str  # every name, each followed by SEPARATOR
