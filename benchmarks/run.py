@@ -141,7 +141,8 @@ def endpoints(
         "description": firm.description,
         "interests": firm.interests,
     }
-    query = urllib.parse.quote(firm.name[:4])
+    query = urllib.parse.quote(firm.name[:4])  # on the synthetic lists, every firm's prefix
+    name = urllib.parse.quote(firm.name)
     return [
         ("GET /healthz", "GET", "/healthz", None),
         ("GET /v1/companies/<id>/partners", "GET", f"/v1/companies/{firm.id}/partners", None),
@@ -149,6 +150,7 @@ def endpoints(
         ("POST /v1/match", "POST", "/v1/match", json.dumps({"profile": profile}).encode()),
         ("POST /v1/match, every firm's profile in turn", "POST", "/v1/match", every_profile(model)),
         (f"GET /v1/companies?q={query}", "GET", f"/v1/companies?q={query}", None),
+        ("GET /v1/companies?q=<one firm's name>", "GET", f"/v1/companies?q={name}", None),
     ]
 
 
