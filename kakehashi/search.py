@@ -79,9 +79,12 @@ def search_companies(
         return [c for c in companies if kept(c)]
     folded = folded_names(companies) if folded is None else folded
     needle = fold(text)
-    rows = folded.containing(needle).tolist() if needle and SEPARATOR not in needle else []
-    if not needle:
+    if not needle:  # blank once folded: every name contains it
         rows = range(len(companies))
+    elif SEPARATOR in needle:  # no name holds it
+        rows = []
+    else:
+        rows = folded.containing(needle).tolist()
     found = [(companies[row], folded.names[row]) for row in rows if kept(companies[row])]
     return [c for c, _ in sorted(found, key=lambda pair: _relevance(needle, *pair))]
 
