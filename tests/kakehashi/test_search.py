@@ -57,7 +57,9 @@ def reference_search(companies, text, country=None, sectors=()):
     return sorted(found, key=relevance)
 
 
-@pytest.mark.parametrize("text", ["a", "tech", "ＴＥＣＨ", "トヨタ", "電", "s", "zz-none", "  ", "a\x00b"])
+@pytest.mark.parametrize(
+    "text", ["a", "tech", "ＴＥＣＨ", "トヨタ", "電", "s", "zz-none", "  ", "a\x00b"]
+)
 @pytest.mark.parametrize("country", [None, "JP", "IL"])
 def test_search_with_names_folded_once_finds_what_folding_at_each_call_finds(
     bundled, text, country
