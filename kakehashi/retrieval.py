@@ -156,8 +156,15 @@ def sparse_and_dense(index: CountryIndex, query: QueryColumns) -> tuple[np.ndarr
     """One query's raw scores in two parts: the sparse part's sum for every candidate, and its
     coefficients over the dense columns per group; raw_scores' row is, to the bit,
     `sparse + dense_products(index.dense, index.groups, coefficients)`."""
+    row, dense = query_row(index, query)
+    return product_array(row, index.postings)[0], dense
+
+
+def query_row(index: CountryIndex, query: QueryColumns) -> tuple[sp.csr_matrix, dict]:
+    """The query's sparse coefficients as one row over the index's postings, and its
+    coefficients over the dense columns per group."""
     split = _split(index, query)
-    return product_array(_sparse_rows(index, [split]), index.postings)[0], split[1]
+    return _sparse_rows(index, [split]), split[1]
 
 
 def _sparse_rows(index: CountryIndex, split: list[tuple[dict, dict]]) -> sp.csr_matrix:
