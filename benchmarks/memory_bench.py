@@ -84,8 +84,10 @@ def load_seconds(models_dir: Path, mmap: bool) -> float:
 
     version = registry.current_version(models_dir)
     manifest = registry.read_manifest(models_dir, version)
+    record = manifest["artifact"]
+    path = models_dir / version / registry.ARTIFACT
     started = time.perf_counter()
-    load_model(models_dir / version / registry.ARTIFACT, manifest["artifact"]["sha256"], mmap)
+    load_model(path, record["sha256"], mmap, expected_blake3=record.get("blake3"))
     return time.perf_counter() - started
 
 

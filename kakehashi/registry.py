@@ -4,7 +4,8 @@ Layout: `<models>/<version>/{artifact.joblib,manifest.json}` and `<models>/promo
 holds the current version and the stack of earlier promotions. Every write goes to a temporary
 file or folder first and is moved into place with one atomic rename. An artifact is loaded only
 from `<models>/<version>/artifact.joblib` for a version name this module writes, only after its
-sha256 matches the manifest, and through kakehashi.safe_load (loading cannot run code).
+checksum matches the manifest (its BLAKE3 digest, or the sha256 of a manifest written before
+BLAKE3 was recorded), and through kakehashi.safe_load (loading cannot run code).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kakehashi import staging_area
-from kakehashi.artifact import RETRAIN, load_model, save_model, version_mismatches
+from kakehashi.artifact import RETRAIN, file_blake3, load_model, save_model, version_mismatches
 from kakehashi.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
 from kakehashi.model import PartnerModel
 
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 READABLE_FILE, READABLE_FOLDER = 0o644, 0o755
 # \A...\Z, not ^...$: "$" also matches before a final newline ("<version>\n" is not a version)
 VERSION_PATTERN = re.compile(r"\A\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?\Z")
-SHA256_PATTERN = re.compile(r"\A[0-9a-f]{64}\Z")
+DIGEST = re.compile(r"\A[0-9a-f]{64}\Z")  # sha256 and BLAKE3, hex
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def save_version(models_dir: Path, model: PartnerModel, manifest: dict) -> str:
         manifest["artifact"] = {
             "file": ARTIFACT,
             "sha256": sha,
+            "blake3": file_blake3(staging / ARTIFACT),
             "bytes": (staging / ARTIFACT).stat().st_size,
         }
         write_json_atomic(staging / MANIFEST, manifest)
@@ -133,8 +135,9 @@ def read_manifest(models_dir: Path, version: str) -> dict:
         raise ArtifactError(f"{version}/{MANIFEST}: no artifact file and sha256")
     if artifact["file"] != ARTIFACT:  # never a path the manifest chooses ("../x", "/tmp/x")
         raise ArtifactError(f"{version}/{MANIFEST}: artifact file must be {ARTIFACT}")
-    if not SHA256_PATTERN.match(artifact["sha256"]):
-        raise ArtifactError(f"{version}/{MANIFEST}: artifact sha256 is not 64 hex digits")
+    for key in ("sha256", "blake3"):  # blake3: manifests written before it have none
+        if key in artifact and not (isinstance(artifact[key], str) and DIGEST.match(artifact[key])):
+            raise ArtifactError(f"{version}/{MANIFEST}: artifact {key} is not 64 hex digits")
     return manifest
 
 
@@ -220,7 +223,8 @@ def load_version(models_dir: Path, version: str) -> LoadedModel:
             "model %s was trained with %s; retrain it: %s", version, ", ".join(changed), RETRAIN
         )
     path = _artifact_path(Path(models_dir), version)
-    model = load_model(path, manifest["artifact"]["sha256"])
+    record = manifest["artifact"]
+    model = load_model(path, record["sha256"], expected_blake3=record.get("blake3"))
     if not isinstance(model, PartnerModel):
         raise ArtifactError(f"{version}/{ARTIFACT}: holds a {type(model).__name__}, not a model")
     return LoadedModel(version, model, manifest)

@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 
 from kakehashi import registry
-from kakehashi.artifact import ARTIFACT_FORMAT, file_sha256, load_model, save_model
+from kakehashi.artifact import ARTIFACT_FORMAT, file_blake3, file_sha256, load_model, save_model
 from kakehashi.artifact_file import MAGIC, read_artifact, write_artifact
 from kakehashi.errors import ArtifactError
 from kakehashi.safe_load import restricted_load, trusted_global, unmapped_arrays
@@ -72,12 +72,13 @@ def saved(tmp_path: Path, model) -> Path:
 
 
 def hostile_version(models_dir: Path, good: str, payload: object, layout="artifact") -> str:
-    """A version folder whose artifact is a hostile pickle with a matching manifest sha256."""
+    """A version folder whose artifact is a hostile pickle with matching manifest checksums."""
     version = good[:-1] + ("0" if good[-1] != "0" else "1")
     (models_dir / version).mkdir()
     artifact = write(models_dir / version / registry.ARTIFACT, payload, layout)
     manifest = registry.read_manifest(models_dir, good)
     manifest["artifact"]["sha256"] = file_sha256(artifact)
+    manifest["artifact"]["blake3"] = file_blake3(artifact)
     registry.write_json_atomic(models_dir / version / registry.MANIFEST, manifest)
     return version
 
@@ -276,3 +277,23 @@ def test_read_artifact_refuses_a_truncated_file(saved: Path, cut: int):
     saved.write_bytes(data[:cut])
     with pytest.raises(ArtifactError, match="artifact"):
         load_model(saved)
+
+
+def _hash_in_child(path: str, queue) -> None:
+    queue.put(file_blake3(Path(path)))
+
+
+def test_blake3_checksum_works_in_a_process_forked_after_the_parent_hashed(saved: Path):
+    """gunicorn's master loads (and so hashes) the model before it forks its workers; a worker
+    hashing the next version must not wait on a thread pool the fork left behind."""
+    import multiprocessing
+
+    expected = file_blake3(saved)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_hash_in_child, args=(str(saved), queue))
+    child.start()
+    child.join(timeout=30)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0 and queue.get(timeout=5) == expected

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from kakehashi import registry
+from kakehashi.artifact import file_blake3, file_sha256
 from kakehashi.errors import ArtifactError, ModelNotFoundError, UnknownVersionError
 
 
@@ -160,6 +161,8 @@ def test_read_manifest_refuses_path_tricks_in_version_names(two_versions, versio
         ("file", "manifest.json", "must be artifact.joblib"),
         ("sha256", "", "not 64 hex digits"),
         ("sha256", "ABC", "not 64 hex digits"),
+        ("blake3", "", "not 64 hex digits"),
+        ("blake3", "0" * 63, "not 64 hex digits"),
     ],
 )
 def test_read_manifest_refuses_artifacts_the_registry_did_not_write(
@@ -192,10 +195,30 @@ def test_load_version_refuses_a_version_folder_linked_from_elsewhere(two_version
         registry.load_version(models, first)
 
 
-def test_load_version_refuses_an_artifact_whose_bytes_changed(two_versions):
+@pytest.mark.parametrize("recorded", ["both", "sha256 only"])
+def test_load_version_refuses_an_artifact_whose_bytes_changed(two_versions, recorded):
+    """Checked by BLAKE3, or by sha256 in a manifest written before BLAKE3 was recorded."""
     models, first, _ = two_versions
+    if recorded == "sha256 only":
+        manifest = registry.read_manifest(models, first)
+        del manifest["artifact"]["blake3"]
+        registry.write_json_atomic(models / first / "manifest.json", manifest)
+        assert registry.load_version(models, first).version == first
     artifact = models / first / "artifact.joblib"
     artifact.write_bytes(artifact.read_bytes() + b"\0")
+    with pytest.raises(ArtifactError, match="checksum does not match"):
+        registry.load_version(models, first)
+
+
+def test_manifest_records_both_digests_and_a_load_checks_the_blake3_one(two_versions):
+    models, first, _ = two_versions
+    artifact = models / first / "artifact.joblib"
+    recorded = registry.read_manifest(models, first)["artifact"]
+    assert recorded["sha256"] == file_sha256(artifact)
+    assert recorded["blake3"] == file_blake3(artifact)
+    manifest = registry.read_manifest(models, first)
+    manifest["artifact"]["blake3"] = file_sha256(artifact)  # 64 hex digits, not the file's BLAKE3
+    registry.write_json_atomic(models / first / "manifest.json", manifest)
     with pytest.raises(ArtifactError, match="checksum does not match"):
         registry.load_version(models, first)
 
