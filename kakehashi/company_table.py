@@ -119,3 +119,23 @@ class IdRows(Mapping):
 
     def __len__(self) -> int:
         return len(self.table)
+
+
+@dataclass(frozen=True, eq=False)
+class Rows(Sequence):
+    """Some rows of a table in a given order (a search's results), decoded as they are read:
+    a page of a long list decodes its page."""
+
+    table: CompanyTable
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.rows.size)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self.table[row] for row in self.rows[index].tolist())
+        return self.table[int(self.rows[index])]
+
+    def __iter__(self) -> Iterator[Company]:
+        return (self.table[row] for row in self.rows.tolist())

@@ -7,7 +7,6 @@ catalogue facts); the fitted attributes (trailing underscore) are the model's ow
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from collections.abc import Collection, Sequence
 
 import numpy as np
@@ -15,23 +14,23 @@ from sklearn.base import BaseEstimator, clone
 
 from kakehashi import calibration, lru, precompute, reasons, similarity, stored_reasons
 from kakehashi import explain as explanations
+from kakehashi.catalogue import Catalogue
 from kakehashi.companies import Company, group_root, other_country
-from kakehashi.company_table import CompanyTable, IdRows
-from kakehashi.errors import NotFittedError, UnknownCompanyError
+from kakehashi.company_table import CompanyTable
+from kakehashi.errors import NotFittedError
 from kakehashi.features import ProfileVectorizer
 from kakehashi.indexed import CandidateIndex
 from kakehashi.partnerships import Partnership, partners_of_each
 from kakehashi.queries import NO_FILTERS, Filters, Match, Query
 from kakehashi.retrieval import csr_row
 from kakehashi.scoring import DEFAULT_WEIGHTS, fit_weights, pairwise_differences
-from kakehashi.search import folded_names, search_companies
+from kakehashi.search import folded_names
 from kakehashi.similarity import COMPONENTS
-from kakehashi.taxonomy import Taxonomy
 
 MMR_POOL = 50  # candidates the diversity re-ranking chooses from
 
 
-class PartnerModel(CandidateIndex, BaseEstimator):
+class PartnerModel(Catalogue, CandidateIndex, BaseEstimator):
     """Scores Japan–Israel company pairs as a weighted sum of per-component similarities."""
 
     def __init__(
@@ -59,6 +58,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         if self.vectorizer is None:
             raise ValueError("PartnerModel needs a ProfileVectorizer (with a taxonomy)")
         self.companies_ = CompanyTable.of(sorted(companies, key=lambda c: c.id))
+        self.names_ = folded_names(self.companies_)
         self.vectorizer_ = clone(self.vectorizer).fit(self.companies_)
         self.profiles_ = self.vectorizer_.transform(self.companies_)
         self.interests_ = self.vectorizer_.transform_interests(self.companies_)
@@ -83,51 +83,6 @@ class PartnerModel(CandidateIndex, BaseEstimator):
             )
             self.explained_ = stored_reasons.store(self, reasons.EXPLAINED_IN_FULL)
         return self
-
-    # ----- the catalogue -----
-
-    @property
-    def taxonomy(self) -> Taxonomy:
-        """The sector taxonomy the model was fitted with."""
-        self._check_fitted()
-        return self.vectorizer_.taxonomy
-
-    def company(self, company_id: str) -> Company:
-        """The company with this id (UnknownCompanyError when absent)."""
-        self._check_fitted()
-        row = self.companies_.row_of(company_id)
-        if row is None:
-            raise UnknownCompanyError(company_id)
-        return self.companies_[row]
-
-    @property
-    def row_of_(self) -> IdRows:
-        """Each company's row, by id (a binary search of the stored ids)."""
-        return IdRows(self.companies_)
-
-    def companies(self) -> Sequence[Company]:
-        """Every company the model knows, sorted by id."""
-        self._check_fitted()
-        return self.companies_
-
-    def search(
-        self, text: str = "", country: str | None = None, sectors: Collection[str] = ()
-    ) -> list[Company]:
-        """Companies of a country and any of the sectors whose name contains `text`."""
-        self._check_fitted()
-        derived = lru.caches_of(self).derived
-        folded = derived.get_or_compute("folded names", lambda: folded_names(self.companies_))
-        return search_companies(self.companies_, text, country, sectors, folded)
-
-    def group(self, company_id: str) -> tuple[Company, ...]:
-        """The companies of a company's corporate group (linked by parent_id), itself included."""
-        row = self.row_of_[self.company(company_id).id]
-        return tuple(self.companies_[r] for r in np.flatnonzero(self.groups_ == self.groups_[row]))
-
-    def sector_counts(self) -> Counter[tuple[str, str]]:
-        """How many companies of each country work in each sector: {(sector, country): n}."""
-        self._check_fitted()
-        return Counter((key, c.country) for c in self.companies_ for key in c.sectors)
 
     # ----- ranking -----
 
@@ -233,8 +188,7 @@ class PartnerModel(CandidateIndex, BaseEstimator):
         """Boolean mask of the companies eligible as partners of the query."""
         mask = self.countries_ == other_country(query.company.country)
         if filters.sectors:
-            keys = self.vectorizer_.taxonomy.keys
-            mask &= self.sector_members_[:, [keys.index(k) for k in filters.sectors]].any(axis=1)
+            mask &= self.in_sectors(filters.sectors)
         if filters.city:
             mask &= self.cities_ == filters.city.casefold()
         if filters.exclude_known and query.partners:

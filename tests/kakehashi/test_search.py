@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from kakehashi import model as model_module
+from kakehashi.artifact import load_model, save_model
 from kakehashi.company_list import load_companies
-from kakehashi.search import fold, folded_names, search_companies
+from kakehashi.safe_load import unmapped_arrays
+from kakehashi.search import fold, search_companies
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "companies.csv"
 
@@ -46,6 +48,8 @@ def reference_search(companies, text, country=None, sectors=()):
         and (not sectors or set(sectors) & set(c.sectors))
         and any(needle in fold(n) for n in (c.name, c.name_ja) if n)
     ]
+    if not text:  # no text: every firm of the country and sectors, in the list's order
+        return found
 
     def relevance(c):
         names = [fold(n) for n in (c.name, c.name_ja) if n]
@@ -57,21 +61,36 @@ def reference_search(companies, text, country=None, sectors=()):
     return sorted(found, key=relevance)
 
 
-@pytest.mark.parametrize(
-    "text", ["a", "tech", "ＴＥＣＨ", "トヨタ", "電", "s", "zz-none", "  ", "a\x00b"]
-)
+TEXTS = ["a", "tech", "ＴＥＣＨ", "トヨタ", "電", "s", "zz-none", "  ", "a\x00b", ""]
+
+
+@pytest.mark.parametrize("text", TEXTS)
 @pytest.mark.parametrize("country", [None, "JP", "IL"])
-def test_search_with_names_folded_once_finds_what_folding_at_each_call_finds(
-    bundled, text, country
-):
-    folded = folded_names(bundled)
+def test_search_of_a_list_finds_what_folding_every_name_at_each_call_finds(bundled, text, country):
     expected = [c.id for c in reference_search(bundled, text, country)]
-    assert [c.id for c in search_companies(bundled, text, country, folded=folded)] == expected
     assert [c.id for c in search_companies(bundled, text, country)] == expected
 
 
-def test_a_model_folds_its_names_once_for_every_search(model, monkeypatch):
-    first = model.search("a")
+@pytest.mark.parametrize("text", [*TEXTS, "ａｌｐｈａ", "ー"])
+@pytest.mark.parametrize(("country", "sectors"), [(None, ()), ("IL", ()), (None, ("cyber", "ai"))])
+def test_a_model_searches_its_names_folded_at_training_as_specified(model, text, country, sectors):
+    expected = [c.id for c in reference_search(model.companies(), text, country, sectors)]
+    assert [c.id for c in model.search(text, country, sectors)] == expected
+
+
+def test_a_model_does_not_fold_its_names_again_to_search(model, monkeypatch):
+    first = list(model.search("a"))
     monkeypatch.setattr(model_module, "folded_names", lambda _: pytest.fail("folded again"))
-    assert model.search("a") == first == search_companies(model.companies(), "a")
-    assert model.search("tech", country="IL") == search_companies(model.companies(), "tech", "IL")
+    assert list(model.search("a")) == first == search_companies(model.companies(), "a")
+
+
+def test_a_loaded_model_decodes_only_the_records_a_search_returns(model, tmp_path):
+    path = tmp_path / "artifact.joblib"
+    save_model(model, path)
+    loaded = load_model(path)
+    assert loaded.companies_._decoded == {}
+    found = loaded.search("a", country="IL")
+    page = found[:2]
+    assert len(found) > 2 and [c.id for c in page] == [c.id for c in model.search("a", "IL")[:2]]
+    assert set(loaded.companies_._decoded) == {loaded.row_of_[c.id] for c in page}
+    assert unmapped_arrays(loaded.names_) == []

@@ -297,10 +297,10 @@ def test_readyz_reports_the_fallback_to_the_last_good_version(
 def test_reload_refuses_a_promoted_artifact_that_would_run_code(
     models_dir: Path, second_version: str
 ):
-    """A pickle calling os.system, with a matching manifest sha256: refused, the old model serves."""
+    """A pickle calling os.system, with matching manifest checksums: refused, the old model serves."""
     import joblib
 
-    from kakehashi.artifact import ARTIFACT_FORMAT, file_sha256
+    from kakehashi.artifact import ARTIFACT_FORMAT, file_blake3, file_sha256
     from tests.kakehashi.test_artifact import RunsCommand
 
     client = make_app(models_dir).test_client()
@@ -310,6 +310,7 @@ def test_reload_refuses_a_promoted_artifact_that_would_run_code(
     joblib.dump({"format": ARTIFACT_FORMAT, "model": RunsCommand(marker)}, artifact)
     manifest = registry.read_manifest(models_dir, second_version)
     manifest["artifact"]["sha256"] = file_sha256(artifact)
+    manifest["artifact"]["blake3"] = file_blake3(artifact)
     registry.write_json_atomic(models_dir / second_version / registry.MANIFEST, manifest)
     registry.promote(models_dir, second_version)
     assert version_of(client) == first
