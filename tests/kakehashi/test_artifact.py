@@ -297,3 +297,19 @@ def test_blake3_checksum_works_in_a_process_forked_after_the_parent_hashed(saved
     if child.is_alive():
         child.kill()
     assert child.exitcode == 0 and queue.get(timeout=5) == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 3 * 4096 + 17])
+def test_blake3_of_a_file_read_window_by_window_is_the_digest_of_its_bytes(
+    tmp_path: Path, monkeypatch, size: int
+):
+    import mmap
+
+    import blake3
+
+    from kakehashi import artifact
+
+    monkeypatch.setattr(artifact, "HASH_CHUNK", mmap.ALLOCATIONGRANULARITY)
+    path = tmp_path / "blob"
+    path.write_bytes(np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes())
+    assert file_blake3(path) == blake3.blake3(path.read_bytes()).hexdigest()
