@@ -10,12 +10,13 @@ joblib layout still load, through the same allow-list (mapped only when uncompre
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import platform
 import tempfile
 from collections.abc import Mapping
 from importlib import metadata
+from mmap import ACCESS_READ
+from mmap import mmap as file_window  # `mmap` is load_model's parameter
 from pathlib import Path
 
 import blake3
@@ -129,7 +130,7 @@ def file_blake3(path: Path) -> str:
         size = os.fstat(handle.fileno()).st_size
         for offset in range(0, size, HASH_CHUNK):
             length = min(HASH_CHUNK, size - offset)
-            with mmap.mmap(handle.fileno(), length, offset=offset, access=mmap.ACCESS_READ) as view:
+            with file_window(handle.fileno(), length, offset=offset, access=ACCESS_READ) as view:
                 hasher.update(view)
     return hasher.hexdigest()
 
