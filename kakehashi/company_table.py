@@ -115,7 +115,7 @@ class IdRows(Mapping):
         return isinstance(company_id, str) and self.table.row_of(company_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (company.id for company in self.table)
+        return (key.decode("ascii") for key in self.table.ids.tolist())
 
     def __len__(self) -> int:
         return len(self.table)

@@ -34,7 +34,6 @@ class FoldedNames:
 
     text: np.ndarray  # uint8: every name in UTF-8, each followed by SEPARATOR
     starts: np.ndarray  # int64: where each name begins in `text`, then len(text)
-    owners: np.ndarray  # int64: the company (its position in the list) of each name
     first: np.ndarray  # int64: company n's names are names first[n] to first[n + 1] - 1
 
     def containing(self, needle: str) -> np.ndarray:
@@ -44,7 +43,7 @@ class FoldedNames:
         pattern = re.escape(needle.encode("utf-8"))
         hits = [m.start() for m in re.finditer(pattern, memoryview(self.text))]
         entries = np.searchsorted(self.starts, np.array(hits, dtype=np.int64), side="right") - 1
-        return np.unique(self.owners[entries])
+        return np.unique(np.searchsorted(self.first, entries, side="right") - 1)
 
     def names_of(self, rows: np.ndarray) -> list[tuple[str, ...]]:
         """The folded names (English first) of the companies at `rows`, decoded in one pass."""
@@ -65,9 +64,8 @@ def folded_names(companies: Sequence[Company]) -> FoldedNames:
     starts = np.cumsum([0] + [len(name) + 1 for name in encoded], dtype=np.int64)
     text = np.frombuffer(b"".join(name + b"\0" for name in encoded), dtype=np.uint8)
     counts = np.array([len(own) for own in names], dtype=np.int64)
-    owners = np.repeat(np.arange(len(names), dtype=np.int64), counts)
     first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return FoldedNames(text, starts, owners, first)
+    return FoldedNames(text, starts, first)
 
 
 def matching_rows(
