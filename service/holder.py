@@ -219,7 +219,16 @@ def off_the_event_loop(function: Callable[..., T], *args: object) -> T:
         return function(*args)
     import gevent
 
-    return gevent.get_hub().threadpool.apply(function, args)
+    def outcome() -> tuple[bool, object]:
+        try:
+            return True, function(*args)
+        except Exception as exc:  # raised again in the caller, which handles it: gevent's pool
+            return False, exc  # would print its traceback to the log for an expected error
+
+    succeeded, value = gevent.get_hub().threadpool.apply(outcome)
+    if not succeeded:
+        raise value
+    return value
 
 
 def holder() -> ModelHolder:

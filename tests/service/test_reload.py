@@ -351,6 +351,40 @@ print(off_the_event_loop(busy_load), len(ticks) - before)
 """
 
 
+GEVENT_FAILED_LOAD = """
+from gevent import monkey
+
+monkey.patch_all()
+from kakehashi.errors import ArtifactError
+from service.holder import off_the_event_loop
+
+
+def damaged():
+    raise ArtifactError("artifact format 12, this code reads format 13; retrain it")
+
+
+try:
+    off_the_event_loop(damaged)
+except ArtifactError as exc:
+    print("caught:", exc)
+"""
+
+
+def test_a_failed_load_off_the_event_loop_reaches_its_caller_without_a_printed_traceback():
+    """The holder logs a refused artifact in one line; gevent's pool must not also print it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", GEVENT_FAILED_LOAD], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stdout.strip() == "caught: artifact format 12, this code reads format 13; retrain it"
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 def test_reload_under_gevent_loads_outside_the_event_loop():
     """Under gevent the loader is a greenlet: the load must not stop the other greenlets."""
     import subprocess
