@@ -79,11 +79,27 @@ def queries(model, count: int, seed: int = 0) -> Iterator[Query]:
         yield Query(final, sparse_row, dense, model.query_scale(query))
 
 
-def cut(model, order: np.ndarray, size: int) -> Blocks:
-    """The Israeli candidates in `order`, cut into blocks of `size`."""
+@dataclass(frozen=True)
+class Clusters:
+    """k-means clusters of the candidates' dense rows, with what the radius bound reads."""
+
+    labels: np.ndarray
+    centers: np.ndarray
+    radius: np.ndarray  # each cluster's largest distance from its centre
+    hub_min: np.ndarray
+    groups: np.ndarray  # clusters x GROUPS: whether the cluster holds a candidate of the group
+
+
+def candidate_rows(model) -> sp.csr_matrix:
+    """The Israeli candidates' rows over the postings' columns (the postings transposed)."""
+    return model.candidates_["IL"].postings.T.tocsr()
+
+
+def cut(model, rows: sp.csr_matrix, order: np.ndarray, size: int) -> Blocks:
+    """The Israeli candidates (`rows`: candidate_rows) in `order`, cut into blocks of `size`."""
     index, hubs = model.candidates_["IL"], model.candidate_hubs_["IL"]
     starts = np.arange(0, order.size, size)
-    rows = index.postings.T.tocsr()[order]
+    rows = rows[order]
     sparse_max = sp.vstack([rows[s : s + size].max(axis=0) for s in starts]).tocsr()
     dense = index.dense[order]
     member = np.eye(retrieval.GROUPS, dtype=np.int64)[index.groups[order]]
@@ -110,22 +126,16 @@ def block_max_bounds(blocks: Blocks, query: Query) -> np.ndarray:
     return np.clip(sparse + dense - query.scale * blocks.hub_min, 0.0, 1.0)
 
 
-def radius_bounds(model, labels: np.ndarray, centers: np.ndarray, query: Query) -> np.ndarray:
+def radius_bounds(model, clusters: Clusters, query: Query) -> np.ndarray:
     """Each cluster's bound with the dense part by Cauchy-Schwarz and the sparse part exact."""
-    index, hubs = model.candidates_["IL"], model.candidate_hubs_["IL"]
-    radius = np.zeros(len(centers))
-    np.maximum.at(radius, labels, np.linalg.norm(index.dense - centers[labels], axis=1))
-    sparse = (query.sparse_row @ index.postings).toarray()[0]
-    best_sparse, least_hub = np.full(len(centers), -np.inf), np.full(len(centers), np.inf)
-    np.maximum.at(best_sparse, labels, sparse)
-    np.minimum.at(least_hub, labels, hubs)
-    dense = np.full(len(centers), -np.inf)
+    sparse = (query.sparse_row @ model.candidates_["IL"].postings).toarray()[0]
+    best_sparse = np.full(len(clusters.centers), -np.inf)
+    np.maximum.at(best_sparse, clusters.labels, sparse)
+    dense = np.full(len(clusters.centers), -np.inf)
     for group, values in query.dense.items():
-        inside = np.zeros(len(centers), dtype=bool)
-        inside[labels[index.groups == group]] = True
-        reach = centers @ values + np.linalg.norm(values) * radius
-        dense = np.where(inside, np.maximum(dense, reach), dense)
-    return np.clip(best_sparse + dense - query.scale * least_hub, 0.0, 1.0)
+        reach = clusters.centers @ values + np.linalg.norm(values) * clusters.radius
+        dense = np.where(clusters.groups[:, group], np.maximum(dense, reach), dense)
+    return np.clip(best_sparse + dense - query.scale * clusters.hub_min, 0.0, 1.0)
 
 
 def block_best(final: np.ndarray, starts: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -133,32 +143,39 @@ def block_best(final: np.ndarray, starts: np.ndarray, order: np.ndarray) -> np.n
     return np.maximum.reduceat(final[order], starts)
 
 
-def clusters(model, size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """k-means labels and centres of the Israeli candidates' dense rows, about `size` a cluster."""
-    dense = model.candidates_["IL"].dense
-    count = max(1, min(dense.shape[0], dense.shape[0] // size))
-    fitted = MiniBatchKMeans(n_clusters=count, random_state=seed, n_init=1).fit(dense)
-    return fitted.labels_, fitted.cluster_centers_
+def clusters(model, size: int, seed: int = 0) -> Clusters:
+    """k-means clusters of the Israeli candidates' dense rows, about `size` a cluster."""
+    index, hubs = model.candidates_["IL"], model.candidate_hubs_["IL"]
+    count = max(1, min(index.dense.shape[0], index.dense.shape[0] // size))
+    fitted = MiniBatchKMeans(n_clusters=count, random_state=seed, n_init=1).fit(index.dense)
+    labels, centers = fitted.labels_, fitted.cluster_centers_
+    radius, hub_min = np.zeros(count), np.full(count, np.inf)
+    np.maximum.at(radius, labels, np.linalg.norm(index.dense - centers[labels], axis=1))
+    np.minimum.at(hub_min, labels, hubs)
+    groups = np.zeros((count, retrieval.GROUPS), dtype=bool)
+    groups[labels, index.groups] = True
+    return Clusters(labels, centers, radius, hub_min, groups)
 
 
 def shares(model, query_list: list[Query], sizes: Sequence[int]) -> list[list[object]]:
     """The table's rows: per bound, ordering and size, the shares a first stage must score."""
-    index = model.candidates_["IL"]
+    index, rows = model.candidates_["IL"], candidate_rows(model)
     found = []
     for size in sizes:
-        labels, centers = clusters(model, size)
+        clustered = clusters(model, size)
+        labels, count = clustered.labels, len(clustered.centers)
         grouped = np.lexsort((labels, index.groups))
         for name, order in (
             ("id order", np.arange(index.groups.size)),
             ("group, k-means", grouped),
         ):
-            blocks = cut(model, order, size)
+            blocks = cut(model, rows, order, size)
             needed = [block_max_bounds(blocks, q) >= _threshold(q) for q in query_list]
             found.append(_row("block max", name, size, blocks, needed, index.postings.nnz))
-        sizes_of = np.bincount(labels, minlength=len(centers))
-        needed = [radius_bounds(model, labels, centers, q) >= _threshold(q) for q in query_list]
+        sizes_of = np.bincount(labels, minlength=count)
+        needed = [radius_bounds(model, clustered, q) >= _threshold(q) for q in query_list]
         share = [sizes_of[n].sum() / labels.size for n in needed]
-        found.append(["radius, sparse exact", "k-means", size, len(centers), "-",
+        found.append(["radius, sparse exact", "k-means", size, count, "-",
                       *_spread([n.mean() for n in needed]), float(np.mean(share))])  # fmt: skip
     return found
 

@@ -28,7 +28,7 @@ def test_queries_hold_each_firms_final_scores_with_every_israeli_firm(model, que
 def test_block_max_bound_is_at_least_every_score_in_its_block(model, query_list, size) -> None:
     index = model.candidates_["IL"]
     for order in (np.arange(index.groups.size), np.argsort(-index.dense[:, 0], kind="stable")):
-        blocks = bound_bench.cut(model, order, size)
+        blocks = bound_bench.cut(model, bound_bench.candidate_rows(model), order, size)
         for query in query_list:
             best = bound_bench.block_best(query.final, blocks.starts, blocks.order)
             assert np.all(bound_bench.block_max_bounds(blocks, query) >= best - 1e-12)
@@ -38,7 +38,8 @@ def test_block_max_bound_of_single_candidates_is_tight_for_sparse_only_queries(m
     """With one candidate a block, each column's largest value is the candidate's own, so the
     sparse part of the bound is that candidate's sparse score."""
     index = model.candidates_["IL"]
-    blocks = bound_bench.cut(model, np.arange(index.groups.size), 1)
+    rows = bound_bench.candidate_rows(model)
+    blocks = bound_bench.cut(model, rows, np.arange(index.groups.size), 1)
     query = next(bound_bench.queries(model, 1))
     positive = query.sparse_row.copy()
     positive.data = np.maximum(positive.data, 0.0)
@@ -48,11 +49,11 @@ def test_block_max_bound_of_single_candidates_is_tight_for_sparse_only_queries(m
 
 @pytest.mark.parametrize("size", [2, 4])
 def test_radius_bound_is_at_least_every_score_in_its_cluster(model, query_list, size) -> None:
-    labels, centers = bound_bench.clusters(model, size)
+    clusters = bound_bench.clusters(model, size)
     for query in query_list:
-        best = np.zeros(len(centers))
-        np.maximum.at(best, labels, query.final)
-        assert np.all(bound_bench.radius_bounds(model, labels, centers, query) >= best - 1e-12)
+        best = np.zeros(len(clusters.centers))
+        np.maximum.at(best, clusters.labels, query.final)
+        assert np.all(bound_bench.radius_bounds(model, clusters, query) >= best - 1e-12)
 
 
 def test_benchmark_prints_both_tables_with_shares(model, tmp_path) -> None:
