@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from sklearn.cluster import MiniBatchKMeans
 
 from benchmarks.tables import machine, table
-from kakehashi import retrieval, similarity
+from kakehashi import retrieval, similarity, stacking
 from kakehashi.registry import load_promoted
 
 TOP_K = 10
@@ -71,7 +71,7 @@ def queries(model, count: int, seed: int = 0) -> Iterator[Query]:
     rows = np.random.default_rng(seed).permutation(japanese)[:count]
     for row in rows:
         query = model.query_for(model.companies_[row].id)
-        stacked = retrieval.stack(query.profile, query.interests)
+        stacked = stacking.stack(query.profile, query.interests)
         sparse_row, dense = retrieval.query_row(
             index, retrieval.query_columns(stacked, model.rules_)
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kakehashi import calibration, retrieval, shortlist, similarity
+from kakehashi import calibration, retrieval, shortlist, similarity, sketch, stacking
 from kakehashi.companies import other_country
 from kakehashi.queries import Query
 from kakehashi.similarity import COMPONENTS
@@ -37,9 +37,10 @@ class CandidateIndex:
             seeks = np.column_stack(
                 [self.seeks_["interests"][rows], self.seeks_["sought_sectors"][rows]]
             )
-            self.candidates_[country] = retrieval.build_index(
+            index = retrieval.build_index(
                 self.profiles_[rows], self.interests_[rows], seeks, latent
             )
+            self.candidates_[country] = sketch.sketched(index, self.sketch_from)
 
     def _set_weights(self, weights: dict[str, float]) -> None:
         self.weights_ = weights
@@ -125,7 +126,10 @@ class CandidateIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The k best of the `eligible` positions of a country for the query, best first, and
         their final scores: what the full exact pass (`_country_scores`) would pick, from a
-        float32 first pass and exact scores for its shortlist only (kakehashi/shortlist.py)."""
+        float32 first pass and exact scores for its shortlist only (kakehashi/shortlist.py); for
+        an index with a sketch, the best of the exactly re-ranked few (kakehashi/sketch.py)."""
+        if self.candidates_[country].sketch is not None:
+            return self._sketched_top(query, country, eligible, k)
         hubs = self.candidate_hubs_[country]
         live = shortlist.live_scores(self.candidates_[country], self._query_columns(query))
         sample = None if query.row is not None else live.exact(self.hub_sample_[country])
@@ -136,20 +140,37 @@ class CandidateIndex:
         best = similarity.top_positions(exact, k)
         return listed[best], exact[best]
 
+    def _sketched_top(
+        self, query: Query, country: str, eligible: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best of the `eligible` positions among the `sketch.reranked(k)` best of a
+        rough first stage, by their exact final scores."""
+        index, hubs = self.candidates_[country], self.candidate_hubs_[country]
+        rough = sketch.rough_scores(index, self._query_columns(query))
+        scale = self.query_scale(query)
+        rough_final = rough[eligible] - scale * hubs[eligible]
+        listed = eligible[sketch.rough_shortlist(rough_final, sketch.reranked(k))]
+        rows = self.country_rows_[country][listed]
+        columns = self._query_columns(query)
+        raw = retrieval.exact_raw(self.profiles_, self.interests_, rows, index, listed, columns)
+        exact = np.clip(raw - scale * hubs[listed], 0.0, 1.0)
+        best = similarity.top_positions(exact, k)
+        return listed[best], exact[best]
+
     def _penalties(self, query_rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """(queries x columns) hub penalties of the candidates at `columns` for those queries."""
         country = other_country(self.countries_[query_rows[0]])
         return self.query_scales_[query_rows][:, None] * self.candidate_hubs_[country][columns]
 
     def stacked_rows(self, rows: np.ndarray):
-        """The given rows' profiles and interests side by side (retrieval.stack)."""
-        return retrieval.stack_rows(self.profiles_, self.interests_, rows)
+        """The given rows' profiles and interests side by side (stacking.stack)."""
+        return stacking.stack_rows(self.profiles_, self.interests_, rows)
 
     def _query_columns(self, query: Query) -> retrieval.QueryColumns:
         """The query's retrieval.QueryColumns under this model's rules (kept on the query)."""
         rules, found = query.memo.get("columns", (None, None))
         if rules is not self.rules_:  # a twin with other weights scores it otherwise
-            stacked = retrieval.stack(query.profile, query.interests)
+            stacked = stacking.stack(query.profile, query.interests)
             found = retrieval.query_columns(stacked, self.rules_)
             query.memo["columns"] = (self.rules_, found)
         return found

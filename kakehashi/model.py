@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from kakehashi import calibration, lru, precompute, reasons, similarity, stored_reasons
+from kakehashi import calibration, lru, precompute, reasons, similarity, sketch, stored_reasons
 from kakehashi import explain as explanations
 from kakehashi.catalogue import Catalogue
 from kakehashi.companies import Company, group_root, other_country
@@ -22,10 +22,10 @@ from kakehashi.features import ProfileVectorizer
 from kakehashi.indexed import CandidateIndex
 from kakehashi.partnerships import Partnership, partners_of_each
 from kakehashi.queries import NO_FILTERS, Filters, Match, Query
-from kakehashi.retrieval import csr_row
 from kakehashi.scoring import DEFAULT_WEIGHTS, fit_weights, pairwise_differences
 from kakehashi.search import folded_names
 from kakehashi.similarity import COMPONENTS
+from kakehashi.stacking import csr_row
 
 MMR_POOL = 50  # candidates the diversity re-ranking chooses from
 
@@ -42,6 +42,7 @@ class PartnerModel(Catalogue, CandidateIndex, BaseEstimator):
         random_state: int = 0,
         precomputed: int = precompute.PRECOMPUTED_PARTNERS,  # partners kept per firm; 0: none
         n_jobs: int | None = -1,  # joblib workers of the precomputation (-1: every core)
+        sketch_from: int = sketch.SKETCH_FROM,  # candidates from which live ranking re-ranks
     ):
         self.vectorizer = vectorizer
         self.weights = weights
@@ -50,6 +51,7 @@ class PartnerModel(Catalogue, CandidateIndex, BaseEstimator):
         self.random_state = random_state
         self.precomputed = precomputed
         self.n_jobs = n_jobs
+        self.sketch_from = sketch_from
 
     def fit(
         self, companies: Sequence[Company], partnerships: Sequence[Partnership] = ()

@@ -13,7 +13,8 @@ At fit time each country's candidates become a `CountryIndex` in two parts:
   latent block, on every row), as a dense (candidates x columns) array. A long posting list costs
   more to walk than a dense dot product, and a column on half the rows takes no more memory dense
   (8 bytes a row) than sparse (12 bytes a non-zero) within a third.
-- `dense32`: the same block in float32, which a live ranking reads first (kakehashi/shortlist.py).
+- `dense32`: the same block in float32, which a live ranking reads first (kakehashi/shortlist.py);
+  from sketch.SKETCH_FROM candidates, a sketch of it instead (kakehashi/sketch.py).
 - `postings`: every other non-zero, feature-major (the transposed stacked matrix), group g's
   candidates in row block g (row g x 2 width + j lists the candidates of group g with a non-zero in
   stacked column j). A query's one sparse row (its group coefficients side by side) times
@@ -35,10 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-try:  # scipy's own routine behind `@` of two CSR matrices (private, so checked)
-    from scipy.sparse._sparsetools import csr_matmat
-except ImportError:  # pragma: no cover - a scipy that moved it: `@` gives the same bits
-    csr_matmat = None
+try:  # scipy's own routines behind `@` of CSR matrices (private, so checked)
+    from scipy.sparse._sparsetools import csr_matmat, csr_matvec
+except ImportError:  # pragma: no cover - a scipy that moved them: `@` gives the same bits
+    csr_matmat = csr_matvec = None
 
 from kakehashi.features import TEXT_VIEWS, VIEWS
 from kakehashi.query_columns import (  # noqa: F401 (re-exported: the scoring interface)
@@ -49,6 +50,7 @@ from kakehashi.query_columns import (  # noqa: F401 (re-exported: the scoring in
     query_columns,
     score_rules,
 )
+from kakehashi.stacking import stack, stack_rows
 
 DENSE_SHARE = 0.5  # a column on at least this share of the candidates is stored dense (below)
 REPORT_COLUMNS = GROUPS + len(VIEWS) + 2  # report's product: a score per group, each component
@@ -62,56 +64,13 @@ class CountryIndex:
 
     postings: sp.csr_matrix  # (GROUPS x 2 width) x candidates, the dense columns left out
     dense: np.ndarray  # candidates x dense columns (C order)
-    dense32: np.ndarray  # the same in float32: a live ranking's first pass (kakehashi/shortlist.py)
+    dense32: np.ndarray | None  # the same in float32: a live ranking's first pass (shortlist.py)
     dense_norm: float  # the largest L2 norm of a candidate's dense row (bounds float32's error)
     dense_columns: np.ndarray  # the stacked columns kept dense, ascending
     groups: np.ndarray  # int8 per candidate: its seeking group
     seeks: np.ndarray  # candidates x 2: seeks in text (column 0), in sectors (1), as 0.0 / 1.0
     present: tuple[int, ...]  # the groups that have candidates
-
-
-def stack(profiles: sp.csr_matrix, interests: sp.csr_matrix) -> sp.csr_matrix:
-    """Each row's profile and interests side by side: [profile | interests], columns sorted
-    (a row's sum then runs in column order on every path: the bits do not depend on the path)."""
-    if profiles.shape[0] == 1:  # a query: skip scipy's general (and slower) hstack
-        indices = np.concatenate([profiles.indices, interests.indices + profiles.shape[1]])
-        data = np.concatenate([profiles.data, interests.data])
-        shape = (1, profiles.shape[1] + interests.shape[1])
-        found = sp.csr_matrix((data, indices, np.array([0, data.size])), shape=shape)
-    else:
-        found = sp.csr_matrix(sp.hstack([profiles, interests], format="csr"))
-    if not found.has_sorted_indices:
-        found.sort_indices()
-    return found
-
-
-def csr_row(matrix: sp.csr_matrix, row: int) -> sp.csr_matrix:
-    """Row `row` of a CSR matrix as a 1-row CSR matrix (a copy), read straight off its arrays:
-    `matrix[row]` gives the same, through scipy's general indexing at twice the cost."""
-    start, end = matrix.indptr[row], matrix.indptr[row + 1]
-    indptr = np.array([0, end - start], dtype=matrix.indptr.dtype)
-    parts = (matrix.data[start:end].copy(), matrix.indices[start:end].copy(), indptr)
-    return sp.csr_matrix(parts, shape=(1, matrix.shape[1]))
-
-
-def stack_rows(profiles: sp.csr_matrix, interests: sp.csr_matrix, rows) -> sp.csr_matrix:
-    """`stack` of the given rows of two CSR matrices, read straight off their arrays (scipy's
-    row indexing and hstack cost more than the few rows a ranking reports)."""
-    width, indices, data = profiles.shape[1], [], []
-    for row in rows:
-        for matrix, offset in ((profiles, 0), (interests, width)):
-            start, end = matrix.indptr[row], matrix.indptr[row + 1]
-            indices.append(matrix.indices[start:end] + offset)
-            data.append(matrix.data[start:end])
-    lengths = np.array([a.size for a in indices], dtype=np.int64).reshape(-1, 2).sum(axis=1)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    found = sp.csr_matrix(
-        (np.concatenate(data or [[]]), np.concatenate(indices or [[]]), indptr.astype(np.int64)),
-        shape=(len(rows), 2 * width),
-    )
-    if not found.has_sorted_indices:
-        found.sort_indices()
-    return found
+    sketch: object = None  # a long list's first stage instead of dense32 (sketch.Sketch)
 
 
 def build_index(
@@ -182,7 +141,8 @@ def product_array(rows: sp.csr_matrix, columns: sp.csr_matrix) -> np.ndarray:
     `columns` once more only to count the product's non-zeros, where the lengths of the rows it
     meets (and the product's size) bound them."""
     height, width = rows.shape[0], columns.shape[1]
-    bound = min(int(np.diff(columns.indptr)[rows.indices].sum()), height * width)
+    lengths = columns.indptr[rows.indices + 1] - columns.indptr[rows.indices]  # not np.diff of all
+    bound = min(int(lengths.sum(dtype=np.int64)), height * width)
     kind = columns.indices.dtype
     if csr_matmat is None or bound >= np.iinfo(kind).max or columns.indptr.dtype != kind:
         return (rows @ columns).toarray()
@@ -216,6 +176,40 @@ def report(
     seeking = products[:, GROUPS + len(VIEWS) :]
     found["interests"], found["sought_sectors"] = _means(seeking, seeks, query.wants)
     return raw, found
+
+
+def exact_raw(
+    profiles: sp.csr_matrix,
+    interests: sp.csr_matrix,
+    rows: np.ndarray,
+    index: CountryIndex,
+    positions: np.ndarray,
+    query: QueryColumns,
+) -> np.ndarray:
+    """report's raw scores (raw_scores' bits) of the candidates at `positions` of the index,
+    `rows` of the profiles and interests, without stacking them: scipy's matrix-vector routine
+    adds into its output, so the profile's products then the interests' continue one sum per
+    row, in the stacked row's column order (what a re-ranking of a thousand candidates needs)."""
+    if csr_matvec is None:  # pragma: no cover - see the import
+        return report(stack_rows(profiles, interests, rows), index, positions, query)[0]
+    groups, width = index.groups[positions], profiles.shape[1]
+    sparse, dense = _split(index, query)
+    raw = np.zeros(groups.size)
+    for group, (at, values) in sparse.items():
+        members = np.flatnonzero(groups == group)
+        if not members.size:
+            continue
+        coefficients = np.zeros(2 * width)
+        coefficients[at - group * 2 * width] = values
+        found = np.zeros(members.size)
+        for matrix, half in ((profiles, slice(0, width)), (interests, slice(width, None))):
+            part = matrix[rows[members]]
+            if not part.has_sorted_indices:
+                part.sort_indices()
+            vector = np.ascontiguousarray(coefficients[half])
+            csr_matvec(members.size, width, part.indptr, part.indices, part.data, vector, found)
+        raw[members] = found
+    return raw + dense_products(index.dense[positions], groups, dense)
 
 
 def _split(index: CountryIndex, query: QueryColumns) -> tuple[dict, dict]:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from kakehashi import retrieval, similarity
+from kakehashi import retrieval, similarity, stacking
 from kakehashi.queries import Filters
 from kakehashi.reasons import EXPLAINED_IN_FULL
 from training.train import build_model
@@ -88,7 +88,7 @@ def test_raw_scores_equal_the_reference_for_every_seeking_group(candidates, stat
     assert index.present == (0, 1, 2, 3)
     rules = retrieval.score_rules(masks(), WEIGHTS)
     qp, qi = random_rows(np.random.default_rng(sum(state)), [state] * 3)
-    found = retrieval.raw_scores(index, retrieval.query_block(retrieval.stack(qp, qi), rules))
+    found = retrieval.raw_scores(index, retrieval.query_block(stacking.stack(qp, qi), rules))
     for n in range(3):
         expected = weighted_reference(qp[n], qi[n], profiles, interests)
         assert np.allclose(found[n], expected, rtol=0, atol=1e-12)
@@ -99,9 +99,9 @@ def test_report_equals_raw_scores_to_the_bit_and_components_the_reference(candid
     profiles, interests, index = candidates
     rules = retrieval.score_rules(masks(), WEIGHTS)
     qp, qi = random_rows(np.random.default_rng(5), [state])
-    query = retrieval.query_columns(retrieval.stack(qp, qi), rules)
+    query = retrieval.query_columns(stacking.stack(qp, qi), rules)
     positions = np.array([3, 0, 39, 17, 17, 25])
-    rows = retrieval.stack(profiles[positions], interests[positions])
+    rows = stacking.stack(profiles[positions], interests[positions])
     raw, parts = retrieval.report(rows, index, positions, query)
     assert np.array_equal(raw, retrieval.raw_scores(index, [query])[0][positions])
     expected = similarity.similarities(
@@ -115,7 +115,7 @@ def test_build_index_keeps_latent_and_frequent_columns_dense_and_the_rest_in_pos
     candidates,
 ):
     profiles, interests, index = candidates
-    stacked = retrieval.stack(profiles, interests)
+    stacked = stacking.stack(profiles, interests)
     counts = np.bincount(stacked.indices, minlength=2 * WIDTH)
     frequent = np.flatnonzero(counts >= retrieval.DENSE_SHARE * stacked.shape[0])
     expected = np.union1d(np.arange(62, 70), frequent)
@@ -131,8 +131,8 @@ def test_build_index_keeps_latent_and_frequent_columns_dense_and_the_rest_in_pos
 @pytest.mark.parametrize("rows", [[3, 1, 1, 39], [0], [], list(range(40))])
 def test_stack_rows_equals_stacking_the_sliced_rows(candidates, rows):
     profiles, interests, _ = candidates
-    found = retrieval.stack_rows(profiles, interests, np.array(rows, dtype=int))
-    expected = retrieval.stack(profiles[rows], interests[rows])
+    found = stacking.stack_rows(profiles, interests, np.array(rows, dtype=int))
+    expected = stacking.stack(profiles[rows], interests[rows])
     assert found.shape == expected.shape and (found != expected).nnz == 0
     assert np.array_equal(found.indices, expected.indices)
 
@@ -234,7 +234,7 @@ def test_raw_scores_of_equal_candidates_are_equal_to_the_bit_wherever_they_sit()
     index = retrieval.build_index(profiles[order], interests[order], flags, np.arange(62, 70))
     rules = retrieval.score_rules(masks(), WEIGHTS)
     qp, qi = random_rows(rng, [(True, True)])
-    found = retrieval.raw_scores(index, retrieval.query_block(retrieval.stack(qp, qi), rules))[0]
+    found = retrieval.raw_scores(index, retrieval.query_block(stacking.stack(qp, qi), rules))[0]
     assert len({found[n] for n, row in enumerate(order) if row == 0}) == 1
 
 
@@ -268,7 +268,7 @@ def test_a_row_read_off_the_arrays_is_scipys_row(row):
     dense = sp.random(8, 50, density=0.2, random_state=np.random.default_rng(row)).toarray()
     dense[5] = 0.0  # an empty row
     matrix = sp.csr_matrix(dense)
-    found = retrieval.csr_row(matrix, row)
+    found = stacking.csr_row(matrix, row)
     assert found.shape == (1, 50) and found.has_sorted_indices
     assert np.array_equal(found.toarray(), matrix[row].toarray())
     assert not np.shares_memory(found.data, matrix.data)

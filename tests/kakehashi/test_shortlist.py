@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from kakehashi import retrieval, shortlist
+from kakehashi import retrieval, shortlist, stacking
 from tests.kakehashi.test_retrieval import (  # noqa: F401 (mixed: a fixture)
     SEEKING_STATES,
     WEIGHTS,
@@ -26,7 +26,7 @@ def index_and_query(seed: int, state=(True, True), candidates: int = 200):
     index = retrieval.build_index(profiles, interests, seeks, np.arange(62, 70))
     qp, qi = random_rows(rng, [state])
     rules = retrieval.score_rules(masks(), WEIGHTS)
-    return index, retrieval.query_columns(retrieval.stack(qp, qi), rules)
+    return index, retrieval.query_columns(stacking.stack(qp, qi), rules)
 
 
 @pytest.mark.parametrize("seed", range(8))
