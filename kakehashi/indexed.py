@@ -113,9 +113,11 @@ class CandidateIndex:
             country = other_country(query.company.country)
             sample = self.hub_sample_[country]
             if raw is None:
-                rows = self.stacked_rows(self.country_rows_[country][sample])
+                rows, index = self.country_rows_[country][sample], self.candidates_[country]
                 columns = self._query_columns(query)
-                raw = retrieval.report(rows, self.candidates_[country], sample, columns)[0]
+                raw = retrieval.exact_raw(
+                    self.profiles_, self.interests_, rows, index, sample, columns
+                )
             hub = float(calibration.best_mean(raw))
             found = float(calibration.query_scale(hub, self.hub_medians_[query.company.country]))
             query.memo["scale"] = (self.rules_, found)

@@ -31,7 +31,7 @@ from kakehashi import retrieval
 
 SKETCH_FROM = 20_000  # candidates of one country from which the index keeps a sketch
 DIMENSIONS = 64  # principal directions of the dense block kept
-POSTINGS_SHARE = 0.2  # share of the query's posting entries the first stage walks
+POSTINGS_SHARE = 0.1  # share of the query's posting entries the first stage walks
 RERANKED = 1_000  # candidates scored exactly after the first stage (at least)
 RERANKED_PER_RESULT = 20  # and at least this many per result asked for
 _BLOCK = 65_536  # rows projected at a time (bounds the centred copy's memory)
@@ -43,12 +43,19 @@ class Sketch:
 
     mean: np.ndarray  # the dense columns' mean over the candidates
     basis: np.ndarray  # dimensions x dense columns: orthonormal principal directions
-    rows: np.ndarray  # candidates x dimensions, float32: each dense row's coordinates
+    rows: np.ndarray  # candidates x dimensions, float32: coordinates, in `order`
+    order: np.ndarray  # the candidates' positions by seeking group (each group contiguous)
+    starts: np.ndarray  # where each group's candidates start in `order` (and the end)
 
 
-def fit_sketch(dense: np.ndarray, dimensions: int = DIMENSIONS) -> Sketch:
+def fit_sketch(
+    dense: np.ndarray, groups: np.ndarray | None = None, dimensions: int = DIMENSIONS
+) -> Sketch:
     """The principal directions of the dense rows (eigenvectors of their covariance) and each
-    row's coordinates in them."""
+    row's coordinates in them, stored group by group (one matrix-vector product a group)."""
+    groups = np.zeros(dense.shape[0], dtype=np.int8) if groups is None else groups
+    order = np.argsort(groups, kind="stable")
+    starts = np.searchsorted(groups[order], np.arange(int(groups.max(initial=0)) + 2))
     mean = dense.mean(axis=0)
     covariance = np.zeros((dense.shape[1], dense.shape[1]))
     for start in range(0, dense.shape[0], _BLOCK):
@@ -58,35 +65,35 @@ def fit_sketch(dense: np.ndarray, dimensions: int = DIMENSIONS) -> Sketch:
     basis = np.ascontiguousarray(vectors[:, ::-1][:, : min(dimensions, dense.shape[1])].T)
     rows = np.empty((dense.shape[0], basis.shape[0]), dtype=np.float32)
     for start in range(0, dense.shape[0], _BLOCK):
-        rows[start : start + _BLOCK] = (dense[start : start + _BLOCK] - mean) @ basis.T
-    return Sketch(mean, basis, rows)
+        rows[start : start + _BLOCK] = (dense[order[start : start + _BLOCK]] - mean) @ basis.T
+    return Sketch(mean, basis, rows, order, starts)
 
 
 def sketched(index: retrieval.CountryIndex, sketch_from: int) -> retrieval.CountryIndex:
     """The index with a sketch instead of its float32 block, from `sketch_from` candidates."""
     if index.groups.size < max(sketch_from, 1) or not index.dense.size:
         return index
-    return dataclasses.replace(index, dense32=None, sketch=fit_sketch(index.dense))
+    return dataclasses.replace(index, dense32=None, sketch=fit_sketch(index.dense, index.groups))
 
 
 def rough_scores(index: retrieval.CountryIndex, query: retrieval.QueryColumns) -> np.ndarray:
     """The first stage's raw score of every candidate of a sketched index (the module doc)."""
     row, coefficients = retrieval.query_row(index, query)
     found = retrieval.product_array(pruned(row, index.postings, POSTINGS_SHARE), index.postings)
-    return found[0] + rough_dense(index.sketch, index.groups, coefficients)
+    return found[0] + rough_dense(index.sketch, coefficients)
 
 
-def rough_dense(sketch: Sketch, groups: np.ndarray, coefficients: dict) -> np.ndarray:
-    """Each candidate's dense part through the sketch, with its group's coefficients: one pass
-    over the coordinates for every group at once (a float32 matrix product)."""
-    present = sorted(coefficients)
-    projected = np.column_stack([sketch.basis @ coefficients[g] for g in present])
-    offsets = np.array([float(sketch.mean @ coefficients[g]) for g in present])
-    column = np.zeros(max(present, default=0) + 1, dtype=np.int64)
-    column[present] = np.arange(len(present))
-    products = sketch.rows @ projected.astype(np.float32)
-    which = column[groups]
-    return products[np.arange(groups.size), which] + offsets[which]
+def rough_dense(sketch: Sketch, coefficients: dict) -> np.ndarray:
+    """Each candidate's dense part through the sketch, with its group's coefficients: one
+    float32 matrix-vector product over each group's coordinates."""
+    found = np.zeros(sketch.order.size)
+    for group, values in coefficients.items():
+        if group + 1 >= sketch.starts.size:
+            continue
+        block = slice(sketch.starts[group], sketch.starts[group + 1])
+        projected = (sketch.basis @ values).astype(np.float32)
+        found[sketch.order[block]] = sketch.rows[block] @ projected + float(sketch.mean @ values)
+    return found
 
 
 def pruned(row: sp.csr_matrix, postings: sp.csr_matrix, share: float) -> sp.csr_matrix:

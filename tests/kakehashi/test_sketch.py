@@ -63,7 +63,7 @@ def test_only_an_index_of_at_least_sketch_from_candidates_is_sketched() -> None:
 def test_the_sketch_is_an_orthonormal_basis_and_the_coordinates_of_the_mean_are_zero() -> None:
     rng = np.random.default_rng(1)
     dense = rng.normal(size=(500, 30)) @ rng.normal(size=(30, 30))
-    found = sketch.fit_sketch(dense, 8)
+    found = sketch.fit_sketch(dense, dimensions=8)
     assert found.basis.shape == (8, 30) and found.rows.dtype == np.float32
     assert np.allclose(found.basis @ found.basis.T, np.eye(8), atol=1e-10)
     assert np.allclose(found.rows.mean(axis=0), 0.0, atol=1e-3)
@@ -72,14 +72,15 @@ def test_the_sketch_is_an_orthonormal_basis_and_the_coordinates_of_the_mean_are_
 def test_the_sketch_keeps_the_directions_of_largest_variance_first() -> None:
     rng = np.random.default_rng(2)
     dense = rng.normal(size=(2000, 5)) * np.array([10.0, 0.1, 3.0, 0.1, 0.1])
-    basis = sketch.fit_sketch(dense, 2).basis
+    basis = sketch.fit_sketch(dense, dimensions=2).basis
     assert abs(basis[0, 0]) > 0.99 and abs(basis[1, 2]) > 0.99
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_a_sketch_of_every_direction_with_every_posting_gives_the_exact_scores(seed) -> None:
     _, _, index, query = random_index(seed)
-    full = dataclasses.replace(index, sketch=sketch.fit_sketch(index.dense, index.dense.shape[1]))
+    every = sketch.fit_sketch(index.dense, index.groups, index.dense.shape[1])
+    full = dataclasses.replace(index, sketch=every)
     original = sketch.POSTINGS_SHARE
     try:
         sketch.POSTINGS_SHARE = 1.0
@@ -88,6 +89,18 @@ def test_a_sketch_of_every_direction_with_every_posting_gives_the_exact_scores(s
         sketch.POSTINGS_SHARE = original
     exact = retrieval.raw_scores(index, [query])[0]
     assert np.allclose(rough, exact, atol=1e-5)  # the coordinates are float32
+
+
+def test_each_group_is_scored_with_its_own_coefficients_whatever_the_order() -> None:
+    rng = np.random.default_rng(4)
+    dense = rng.normal(size=(40, 6))
+    groups = rng.integers(0, 4, size=40).astype(np.int8)
+    fitted = sketch.fit_sketch(dense, groups, 6)
+    coefficients = {g: rng.normal(size=6) for g in range(4)}
+    expected = [dense[n] @ coefficients[int(groups[n])] for n in range(40)]
+    assert np.allclose(sketch.rough_dense(fitted, coefficients), expected, atol=1e-5)
+    assert all(np.all(groups[fitted.order[fitted.starts[g] : fitted.starts[g + 1]]] == g)
+               for g in range(4))  # fmt: skip
 
 
 def test_pruning_keeps_the_largest_coefficients_until_the_share_of_postings() -> None:
