@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from kakehashi import retrieval, sketch, stacking
+from kakehashi import registry, retrieval, sketch, stacking
 from kakehashi.queries import Filters
 from tests.kakehashi.test_retrieval import (  # noqa: F401 (mixed: a fixture)
     SEEKING_STATES,
@@ -169,3 +169,19 @@ def test_the_sketched_ranking_keeps_to_the_filters(mixed, monkeypatch):  # noqa:
     sector = mixed.companies_[int(mixed.country_rows_["IL"][0])].sectors[0]
     found = twin.rank(twin.query_for(company.id), 5, Filters(sectors=(sector,)))
     assert found and all(sector in m.company.sectors for m in found)
+
+
+def test_a_sketched_index_survives_the_artifact_and_ranks_the_same(mixed, tmp_path):  # noqa: F811
+    twin = sketched_twin(mixed)
+    registry.promote(tmp_path, registry.save_version(tmp_path, twin, {"companies": {}}))
+    loaded = registry.load_promoted(tmp_path).model
+    index = loaded.candidates_["IL"]
+    assert index.dense32 is None and isinstance(index.sketch, sketch.Sketch)
+    assert (
+        isinstance(index.sketch.rows, np.memmap | np.ndarray)
+        and not index.sketch.rows.flags.writeable
+    )
+    company = next(c for c in mixed.companies_ if c.country == "JP")
+    found = loaded.rank(loaded.query_for(company.id), 5)
+    expected = twin.rank(twin.query_for(company.id), 5)
+    assert [(m.company.id, m.score) for m in found] == [(m.company.id, m.score) for m in expected]
