@@ -37,9 +37,7 @@ class CandidateIndex:
             seeks = np.column_stack(
                 [self.seeks_["interests"][rows], self.seeks_["sought_sectors"][rows]]
             )
-            index = retrieval.build_index(
-                self.profiles_[rows], self.interests_[rows], seeks, latent
-            )
+            index = retrieval.build_index(self.profiles_, self.interests_, seeks, latent, rows)
             self.candidates_[country] = sketch.sketched(index, self.sketch_from)
 
     def _set_weights(self, weights: dict[str, float]) -> None:

@@ -74,12 +74,21 @@ class CountryIndex:
 
 
 def build_index(
-    profiles: sp.csr_matrix, interests: sp.csr_matrix, seeks: np.ndarray, latent: np.ndarray
+    profiles: sp.csr_matrix,
+    interests: sp.csr_matrix,
+    seeks: np.ndarray,
+    latent: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> CountryIndex:
-    """The CountryIndex of one country's profiles and interests (rows in id order)."""
-    width, n = profiles.shape[1], profiles.shape[0]
+    """The CountryIndex of one country's profiles and interests (its `rows` of them, in id
+    order; all when None). Given the whole matrices and the rows, the country's slices live
+    only until they are stacked, not through the transposition, the peak of a training."""
+    if rows is not None:
+        stacked = stack(profiles[rows], interests[rows])
+    else:
+        stacked = stack(profiles, interests)
+    width, n = profiles.shape[1], stacked.shape[0]
     groups = (2 * seeks[:, 0] + seeks[:, 1]).astype(np.int8)
-    stacked = stack(profiles, interests)
     counts = np.bincount(stacked.indices, minlength=2 * width)
     frequent = np.flatnonzero(counts >= DENSE_SHARE * n) if n else np.empty(0, dtype=np.int64)
     dense_columns = np.union1d(latent, frequent).astype(np.int64)
@@ -92,7 +101,7 @@ def build_index(
         (stacked.data[sparse], columns[sparse], kept),
         shape=(n, GROUPS * 2 * width),
     )
-    del stacked, columns
+    del stacked, columns, sparse
     postings = sp.csr_matrix(by_row.T.tocsr())  # csr_tocsc: candidates ascending in each row
     present = tuple(int(g) for g in np.unique(groups))
     seeks = np.ascontiguousarray(seeks, dtype=float)

@@ -128,6 +128,18 @@ def test_build_index_keeps_latent_and_frequent_columns_dense_and_the_rest_in_pos
     assert index.postings.nnz + stacked[:, expected].nnz == stacked.nnz
 
 
+def test_an_index_of_some_rows_of_the_whole_matrices_is_that_of_their_slices(candidates):
+    profiles, interests, _ = candidates
+    rows = np.array([0, 3, 4, 9, 17, 30, 39])
+    seeks = np.array([SEEKING_STATES[n % 4] for n in rows], dtype=float)
+    found = retrieval.build_index(profiles, interests, seeks, np.arange(62, 70), rows)
+    expected = retrieval.build_index(profiles[rows], interests[rows], seeks, np.arange(62, 70))
+    assert (found.postings != expected.postings).nnz == 0
+    assert np.array_equal(found.postings.indices, expected.postings.indices)
+    assert np.array_equal(found.dense, expected.dense)
+    assert np.array_equal(found.groups, expected.groups)
+
+
 @pytest.mark.parametrize("rows", [[3, 1, 1, 39], [0], [], list(range(40))])
 def test_stack_rows_equals_stacking_the_sliced_rows(candidates, rows):
     profiles, interests, _ = candidates
