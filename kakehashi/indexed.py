@@ -146,12 +146,12 @@ class CandidateIndex:
         """The k best of the `eligible` positions among the `sketch.reranked(k)` best of a
         rough first stage, by their exact final scores."""
         index, hubs = self.candidates_[country], self.candidate_hubs_[country]
-        rough = sketch.rough_scores(index, self._query_columns(query))
+        columns = self._query_columns(query)
+        rough = sketch.rough_scores(index, columns)
         scale = self.query_scale(query)
         rough_final = rough[eligible] - scale * hubs[eligible]
         listed = eligible[sketch.rough_shortlist(rough_final, sketch.reranked(k))]
         rows = self.country_rows_[country][listed]
-        columns = self._query_columns(query)
         raw = retrieval.exact_raw(self.profiles_, self.interests_, rows, index, listed, columns)
         exact = np.clip(raw - scale * hubs[listed], 0.0, 1.0)
         best = similarity.top_positions(exact, k)

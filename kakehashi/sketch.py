@@ -3,16 +3,16 @@ exactly (retrieve, then re-rank).
 
 Below SKETCH_FROM candidates a live ranking is exact (kakehashi/shortlist.py): it walks the posting
 lists of all the query's non-zeros and reads every candidate's dense row, which is linear in the
-candidates and about 30 ms at 100k. Above it, the index also keeps a sketch of the dense block (its
-DIMENSIONS principal directions, fitted on the candidates, and each candidate's coordinates in
-float32: 256 bytes a candidate instead of the block's 1,800), and a first stage scores every
-candidate by
+candidates and about 30 ms at 100k. Above it, the index keeps a sketch of the dense block instead
+of its float32 copy (its DIMENSIONS principal directions, fitted on the candidates, and each
+candidate's coordinates in float32: 256 bytes a candidate instead of 900), and a first stage
+scores every candidate by
 - the sparse part of the query's largest coefficients only, those that walk POSTINGS_SHARE of the
   posting entries its full sparse part would (the largest first), and
 - the dense part through the sketch: coefficients . mean + (basis . coefficients) . coordinates.
-The best `reranked(k)` candidates of that rough score are then scored exactly (retrieval.report,
-the bits of a full pass) and the top k taken among them. This approximates: a candidate of the
-exact top k can be missed when its rough score falls outside the re-ranked few.
+The best `reranked(k)` candidates of that rough score are then scored exactly
+(retrieval.exact_raw, the bits of a full pass) and the top k taken among them. This approximates:
+a candidate of the exact top k can be missed when its rough score falls outside the re-ranked few.
 `benchmarks/sketch_bench.py` measures the recall@10 against the exhaustive ranking (the issue's
 bar: at least 0.99) with the parameters below, chosen on synthetic lists of 10k and 100k
 (docs/benchmarks.md, "A first stage for long lists"); nothing here was fitted to the bundled list,
