@@ -32,6 +32,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,6 +53,9 @@ from kakehashi.query_columns import (  # noqa: F401 (re-exported: the scoring in
 )
 from kakehashi.stacking import stack, stack_rows
 
+if TYPE_CHECKING:  # sketch.py builds on this module
+    from kakehashi.sketch import Sketch
+
 DENSE_SHARE = 0.5  # a column on at least this share of the candidates is stored dense (below)
 REPORT_COLUMNS = GROUPS + len(VIEWS) + 2  # report's product: a score per group, each component
 _POOL: dict[tuple[int, int], list[np.ndarray]] = {}  # free scratch buffers, by shape
@@ -70,7 +74,7 @@ class CountryIndex:
     groups: np.ndarray  # int8 per candidate: its seeking group
     seeks: np.ndarray  # candidates x 2: seeks in text (column 0), in sectors (1), as 0.0 / 1.0
     present: tuple[int, ...]  # the groups that have candidates
-    sketch: object = None  # a long list's first stage instead of dense32 (sketch.Sketch)
+    sketch: Sketch | None = None  # a long list's first stage instead of dense32 (sketch.py)
 
 
 def build_index(
@@ -80,13 +84,11 @@ def build_index(
     latent: np.ndarray,
     rows: np.ndarray | None = None,
 ) -> CountryIndex:
-    """The CountryIndex of one country's profiles and interests (its `rows` of them, in id
-    order; all when None). Given the whole matrices and the rows, the country's slices live
-    only until they are stacked, not through the transposition, the peak of a training."""
-    if rows is not None:
-        stacked = stack(profiles[rows], interests[rows])
-    else:
-        stacked = stack(profiles, interests)
+    """The CountryIndex of one country's profiles and interests (its `rows`, in id order; all
+    when None): its slices live until stacked, not through the transposition (training's peak)."""
+    parts = (profiles, interests) if rows is None else (profiles[rows], interests[rows])
+    stacked = stack(*parts)
+    del parts
     width, n = profiles.shape[1], stacked.shape[0]
     groups = (2 * seeks[:, 0] + seeks[:, 1]).astype(np.int8)
     counts = np.bincount(stacked.indices, minlength=2 * width)

@@ -88,8 +88,6 @@ def rough_dense(sketch: Sketch, coefficients: dict) -> np.ndarray:
     float32 matrix-vector product over each group's coordinates."""
     found = np.zeros(sketch.order.size)
     for group, values in coefficients.items():
-        if group + 1 >= sketch.starts.size:
-            continue
         block = slice(sketch.starts[group], sketch.starts[group + 1])
         projected = (sketch.basis @ values).astype(np.float32)
         found[sketch.order[block]] = sketch.rows[block] @ projected + float(sketch.mean @ values)
