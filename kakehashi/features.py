@@ -66,7 +66,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self,
         taxonomy: Taxonomy | None = None,
         glossary: tuple[GlossaryEntry, ...] = (),
-        related_weight: float = 0.3,
+        related_weight: float = 0.0,
         latent_components: int = 100,
         char_ngrams: tuple[int, int] = (2, 4),
         sector_idf: bool = True,

@@ -21,7 +21,7 @@ SEEKING = {"interests": "text", "sought_sectors": "sectors"}
 COMPONENTS = (*VIEWS, *SEEKING)
 # What each component (and the hub adjustment of a score) means, for people.
 COMPONENT_LABELS = {
-    "sectors": "shared sectors (related sectors count in part; rare sectors count more)",
+    "sectors": "shared sectors (rare sectors count more)",
     "words": "shared words and two-word phrases of the profiles",
     "chars": "similar wording (character n-grams; catches spelling variants)",
     "latent": "related topics (a latent semantic space of the list's texts)",

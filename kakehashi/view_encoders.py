@@ -21,7 +21,7 @@ class SectorEncoder(TransformerMixin, BaseEstimator):
     """Sector lists to L2-normalized rows: one-hot, spread to related sectors, weighted by IDF."""
 
     def __init__(
-        self, taxonomy: Taxonomy | None = None, related_weight: float = 0.3, idf: bool = True
+        self, taxonomy: Taxonomy | None = None, related_weight: float = 0.0, idf: bool = True
     ):
         self.taxonomy = taxonomy
         self.related_weight = related_weight

@@ -87,7 +87,8 @@ def test_hub_correction_keeps_a_broad_profile_from_topping_every_list(inputs):
     plain_ranks = [rank_of(plain, j, "il-hub") for j in japanese]
     corrected_ranks = [rank_of(corrected, j, "il-hub") for j in japanese]
     assert max(plain_ranks) <= 3  # without the correction it is in everyone's top 3
-    assert all(c > p for c, p in zip(corrected_ranks, plain_ranks, strict=True))
+    assert all(c >= p for c, p in zip(corrected_ranks, plain_ranks, strict=True))
+    assert sum(rank <= 3 for rank in corrected_ranks) < len(japanese) / 2  # with it, in few
     assert corrected.hub_penalties_[corrected.row_of_["il-hub"]] > 0
 
 

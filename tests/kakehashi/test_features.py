@@ -54,6 +54,16 @@ def test_sector_encoder_gives_related_sectors_partial_credit(taxonomy):
     )
 
 
+def test_by_default_a_related_sector_is_no_shared_sector(taxonomy):
+    """Sector relations are off by default (docs/model.md, "Removed: sector relations")."""
+    vectorizer = ProfileVectorizer(taxonomy=taxonomy).fit(
+        [company("jp-a", "JP", ("digital_health",)), company("il-a", "IL", ("life_sciences",))]
+    )
+    sectors = vectorizer.blocks_["sectors"]
+    health = vectorizer.transform([company("jp-b", "JP", ("digital_health",))])[:, sectors]
+    assert health.toarray()[0][taxonomy.keys.index("life_sciences")] == 0
+
+
 @pytest.mark.parametrize("related_weight", [-0.1, 1.0])
 def test_sector_encoder_rejects_a_related_weight_outside_zero_one(taxonomy, related_weight):
     with pytest.raises(ValueError, match="related_weight"):
