@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/quality_sweep.py                 # the whole lists only (a minute)
     .venv/bin/python tools/quality_sweep.py --sublists 5    # and 5 sub-lists of each shape
+    .venv/bin/python tools/quality_sweep.py --set sector_idf=False   # another vectorizer
 
 The defaults are what a list without partnerships is ranked with, so each configuration is
 scored with fixed weights (nothing learned) on the bundled list and its re-described copies
@@ -15,6 +16,7 @@ conditions, not its best. A report, not a test.
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import sys
 from collections import defaultdict
@@ -24,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from kakehashi.partnerships import partners_by  # noqa: E402
-from kakehashi.scoring import DEFAULT_WEIGHTS  # noqa: E402
+from kakehashi.scoring import DEFAULT_WEIGHTS, default_weights  # noqa: E402
 from tools.sublists import SHAPES, draw  # noqa: E402
 from training.baselines import baseline_outcomes  # noqa: E402
 from training.evaluate import DIRECTIONS, candidate_ids, run_queries, summarize  # noqa: E402
@@ -60,6 +62,7 @@ CONFIGURATIONS = {
     "previous, sectors x1.5": sector_scaled(PREVIOUS, 1.5),
     "previous, no sectors": sector_scaled(PREVIOUS, 0.0),
     "equal": {name: 1 / 6 for name in DEFAULT_WEIGHTS},
+    **{f"defaults without {name}": default_weights({name}) for name in ("words", "chars")},
 }
 HUB_WEIGHTS = (0.5, 1.0)
 
@@ -82,12 +85,30 @@ def drawn_lists(seeds: int):
                 yield f"{name}, {size[0]} deals", draw(listed, size, seed)
 
 
-def margins(seeds: int) -> tuple[list[str], dict[str, dict[str, list[float]]]]:
+def vectorizer_setting(text: str) -> tuple[str, object]:
+    """`PARAM=VALUE` (a Python literal) of `--set`."""
+    name, _, value = text.partition("=")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected PARAM=<Python literal>") from None
+
+
+def fitted(listed, settings: dict[str, object]):
+    """The model of a list with fixed weights, its vectorizer changed by `settings`."""
+    model = build_model(listed).set_params(learn=False, precomputed=0)
+    model.vectorizer.set_params(**settings)
+    return model.fit(listed.companies)
+
+
+def margins(
+    seeds: int, settings: dict[str, object]
+) -> tuple[list[str], dict[str, dict[str, list[float]]]]:
     """Per configuration and column (list, direction), each drawn list's MRR minus its best peer."""
     found: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     columns: list[str] = []
     for label, listed in drawn_lists(seeds):
-        model = build_model(listed).set_params(learn=False, precomputed=0).fit(listed.companies)
+        model = fitted(listed, settings)
         for direction, country in DIRECTIONS.items():
             column = f"{label} {direction}"
             columns += [column] if column not in columns else []
@@ -108,8 +129,12 @@ def main() -> None:
     """Print each configuration's mean margin over the best peer per column, and its worst."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sublists", type=int, default=0, help="seeds per sub-list shape")
+    parser.add_argument(
+        "--set", action="append", type=vectorizer_setting, default=[], metavar="PARAM=VALUE",
+        help="a ProfileVectorizer parameter for every configuration (e.g. related_weight=0.3)",
+    )  # fmt: skip
     args = parser.parse_args()
-    columns, found = margins(args.sublists)
+    columns, found = margins(args.sublists, dict(args.set))
     print("columns: " + "; ".join(f"c{n + 1} = {c}" for n, c in enumerate(columns)))
     print(f"{'configuration':<34}" + "".join(f"{f'c{n + 1}':>8}" for n in range(len(columns)))
           + f"{'worst':>8}{'mean':>8}")  # fmt: skip
