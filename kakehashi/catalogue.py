@@ -58,7 +58,7 @@ class Catalogue:
             eligible &= self.countries_ == country
         if sectors:
             eligible &= self.in_sectors(sectors)
-        return Rows(self.companies_, matching_rows(self.names_, text, eligible, int))
+        return Rows(self.companies_, matching_rows(self.names_, text, eligible))
 
     def in_sectors(self, sectors: Collection[str]) -> np.ndarray:
         """Whether each company works in any of the sectors (unknown keys match nobody)."""

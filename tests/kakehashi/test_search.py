@@ -94,3 +94,26 @@ def test_a_loaded_model_decodes_only_the_records_a_search_returns(model, tmp_pat
     assert len(found) > 2 and [c.id for c in page] == [c.id for c in model.search("a", "IL")[:2]]
     assert set(loaded.companies_._decoded) == {loaded.row_of_[c.id] for c in page}
     assert unmapped_arrays(loaded.names_) == []
+
+
+NAMES = [
+    "Beta Systems", "Alpha Beta", "alphabet", "Gamma\u3000Beta", "Delta\u2028Beta", "Betamax",
+    "ababa aba", "x-beta", "Beta\x85Ray", "ab ab", "Zeta  Beta", "ベータ電機", "電気ベータ",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["beta", "aba", "ab", "ab ab", "a b", "ベータ", "ray", "b"])
+def test_search_orders_by_where_the_name_matches_for_every_kind_of_whitespace(bundled, text):
+    """A name's start, then a word's start (after any whitespace str.split knows), then inside."""
+    import dataclasses
+
+    named = [dataclasses.replace(c, name=n) for c, n in zip(bundled, NAMES, strict=False)]
+    expected = [c.id for c in reference_search(named, text)]
+    assert expected  # every needle finds a name
+    assert [c.id for c in search_companies(named, text)] == expected
+
+
+def test_whitespace_is_what_str_split_splits_on():
+    from kakehashi.search import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
