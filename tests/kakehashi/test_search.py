@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from kakehashi import model as model_module
 from kakehashi.artifact import load_model, save_model
 from kakehashi.company_list import load_companies
 from kakehashi.safe_load import unmapped_arrays
-from kakehashi.search import fold, search_companies
+from kakehashi.search import WHITESPACE, fold, search_companies
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "companies.csv"
 
@@ -105,8 +106,6 @@ NAMES = [
 @pytest.mark.parametrize("text", ["beta", "aba", "ab", "ab ab", "a b", "ベータ", "ray", "b"])
 def test_search_orders_by_where_the_name_matches_for_every_kind_of_whitespace(bundled, text):
     """A name's start, then a word's start (after any whitespace str.split knows), then inside."""
-    import dataclasses
-
     named = [dataclasses.replace(c, name=n) for c, n in zip(bundled, NAMES, strict=False)]
     expected = [c.id for c in reference_search(named, text)]
     assert expected  # every needle finds a name
@@ -114,6 +113,4 @@ def test_search_orders_by_where_the_name_matches_for_every_kind_of_whitespace(bu
 
 
 def test_whitespace_is_what_str_split_splits_on():
-    from kakehashi.search import WHITESPACE
-
     assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
