@@ -115,19 +115,18 @@ def build_index(
 def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
     """The weighted pair scores (before hub penalties) of each query with each candidate of the
     index: one row per query."""
-    split = [_split(index, query) for query in queries]
-    found = product_array(_sparse_rows(index, split), index.postings)
-    for n, (_, dense) in enumerate(split):
+    found, coefficients = sparse_parts(index, queries)
+    for n, dense in enumerate(coefficients):
         found[n] += dense_products(index.dense, index.groups, dense)
     return found
 
 
-def sparse_and_dense(index: CountryIndex, query: QueryColumns) -> tuple[np.ndarray, dict]:
-    """One query's raw scores in two parts: the sparse part's sum for every candidate, and its
-    coefficients over the dense columns per group; raw_scores' row is, to the bit,
-    `sparse + dense_products(index.dense, index.groups, coefficients)`."""
-    row, dense = query_row(index, query)
-    return product_array(row, index.postings)[0], dense
+def sparse_parts(index: CountryIndex, queries: list[QueryColumns]) -> tuple[np.ndarray, list]:
+    """Each query's raw scores in two parts: the sparse part's sum for every candidate (a row per
+    query), and its coefficients over the dense columns per group; raw_scores' row n is, to the
+    bit, `sparse[n] + dense_products(index.dense, index.groups, coefficients[n])`."""
+    split = [_split(index, query) for query in queries]
+    return product_array(_sparse_rows(index, split), index.postings), [d for _, d in split]
 
 
 def query_row(index: CountryIndex, query: QueryColumns) -> tuple[sp.csr_matrix, dict]:

@@ -50,16 +50,19 @@ class LiveScores:
 
 def live_scores(index: retrieval.CountryIndex, query: retrieval.QueryColumns) -> LiveScores:
     """The query's approximate raw scores with every candidate, and their error bound."""
-    sparse, coefficients = retrieval.sparse_and_dense(index, query)
+    (sparse,), (coefficients,) = retrieval.sparse_parts(index, [query])
     dense = retrieval.dense_products(index.dense32, index.groups, coefficients)
     norms = [float(np.linalg.norm(values)) for values in coefficients.values()]
     error = dense_error(index.dense32.shape[1], max(norms, default=0.0), index.dense_norm)
     return LiveScores(index, sparse, coefficients, sparse + dense, 2 * error + SLACK)
 
 
-def dense_error(columns: int, coefficients_norm: float, rows_norm: float) -> float:
-    """The bound of the module doc on a float32 dot product's distance from the exact one."""
-    u = UNIT_ROUNDOFF
+def dense_error(
+    columns: int, coefficients_norm: float, rows_norm: float, unit_roundoff: float = UNIT_ROUNDOFF
+) -> float:
+    """The bound of the module doc on a float32 dot product's distance from the exact one (or,
+    with float64's `unit_roundoff`, a float64 one's computed in another order)."""
+    u = unit_roundoff
     gamma = columns * u / (1 - columns * u)
     return (gamma * (1 + u) ** 2 + 2 * u + u**2) * coefficients_norm * rows_norm
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
 
-from kakehashi import precompute
+from kakehashi import precompute, retrieval
+from kakehashi.companies import other_country
 from kakehashi.queries import Filters
+from kakehashi.similarity import top_positions
 
 
 def live(model):
@@ -107,3 +110,52 @@ def test_with_weights_drops_the_precomputed_partners_and_scores_with_the_new_wei
     assert twin.partner_rows_ is None
     for company_id in ("jp-auto", "il-fraud"):
         assert np.allclose(twin.candidate_scores(company_id), fitted.candidate_scores(company_id))
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    """A model of the bundled list, ranking live (its own precomputation is what is tested)."""
+    from training.train import build_model, load_inputs
+
+    repo = Path(__file__).resolve().parents[2]
+    inputs = load_inputs(repo / "data/companies.csv", repo / "data/partnerships.csv")
+    return build_model(inputs).set_params(precomputed=0).fit(inputs.companies)
+
+
+def exhaustive_top(model, country: str, query_rows, k: int):
+    """Every candidate scored exactly (retrieval.raw_scores), clipped, and the k best taken."""
+    index, hubs = (
+        model.candidates_[other_country(country)],
+        model.candidate_hubs_[other_country(country)],
+    )
+    raw = retrieval.raw_scores(
+        index, retrieval.query_block(model.stacked_rows(query_rows), model.rules_)
+    )
+    found = []
+    for n, row in enumerate(query_rows):
+        final = np.clip(raw[n] - model.query_scales_[row] * hubs, 0.0, 1.0)
+        top = top_positions(final, k)
+        found.append((top, final[top].astype(np.float32)))
+    return found
+
+
+def test_block_scores_are_within_their_error_and_exact_on_demand(bundled):
+    for country, query_rows in bundled.country_rows_.items():
+        index = bundled.candidates_[other_country(country)]
+        queries = retrieval.query_block(bundled.stacked_rows(query_rows[:8]), bundled.rules_)
+        exact = retrieval.raw_scores(index, queries)
+        for n, scores in enumerate(precompute.block_scores(index, queries)):
+            everyone = np.arange(exact.shape[1])
+            assert np.array_equal(scores.exact(everyone), exact[n])
+            assert np.all(np.abs(scores.approximate - exact[n]) <= scores.error)
+            assert 0 < scores.error < 1e-9
+
+
+def test_top_partners_of_the_bundled_list_are_the_exhaustive_exact_ranking(bundled):
+    rows, scores = precompute.top_partners(bundled, k=100, n_jobs=1)
+    for country, query_rows in bundled.country_rows_.items():
+        positions = bundled.country_rows_[other_country(country)]
+        expected = exhaustive_top(bundled, country, query_rows, 100)
+        for row, (top, best) in zip(query_rows, expected, strict=True):
+            assert rows[row, : top.size].tolist() == positions[top].tolist()
+            assert np.array_equal(scores[row, : top.size], best)
