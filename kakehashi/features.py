@@ -32,6 +32,9 @@ VIEWS = ("sectors", "words", "chars", "latent")
 # thousand firms stays below them (the bundled list has about 20,000 word and bigram terms).
 MAX_WORD_TERMS = 2**17
 MAX_CHAR_TERMS = 2**17
+# Companies the vocabularies, IDF weights and latent space are fitted on: a longer list fits them
+# on a seeded sample of this many (`fitting_sample`) and transforms every company.
+MAX_FIT_DOCUMENTS = 100_000
 TEXT_VIEWS = ("words", "chars", "latent")
 SECTOR_COLUMN, TEXT_COLUMN = 0, 1
 
@@ -71,6 +74,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         char_ngrams: tuple[int, int] = (2, 4),
         sector_idf: bool = True,
         japanese_dictionary: bool = True,
+        fit_documents: int = MAX_FIT_DOCUMENTS,
         random_state: int = 0,
     ):
         self.taxonomy = taxonomy
@@ -80,17 +84,24 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.sector_idf = sector_idf
         self.japanese_dictionary = japanese_dictionary
+        self.fit_documents = fit_documents
         self.random_state = random_state
 
     def fit(self, companies: Sequence[Company], y=None) -> ProfileVectorizer:
-        """Learn vocabularies, IDF weights and the latent space; one document per company."""
+        """Learn vocabularies, IDF weights and the latent space; one document per company (of a
+        seeded sample of `fit_documents` companies, from a longer list)."""
         if self.taxonomy is None:
             raise ValueError("ProfileVectorizer needs a taxonomy")
+        if not isinstance(self.fit_documents, int) or self.fit_documents < 1:
+            raise ValueError(
+                f"fit_documents must be a positive integer, not {self.fit_documents!r}"
+            )
         self.glossary_pattern_ = compile_glossary(tuple(self.glossary))
         self.glossary_map_ = {e.ja: e.en for e in self.glossary}
         self.sector_terms_ = sector_terms(self.taxonomy, self.glossary)
         self.sector_pattern_ = compile_terms(self.sector_terms_)
-        documents = self._rows(companies, _listed_sectors, _everything_written)
+        sample = fitting_sample(companies, self.fit_documents, self.random_state)
+        documents = self._rows(sample, _listed_sectors, _everything_written)
         self.columns_ = _share_word_tfidf(self._fit_columns(documents))
         self.blocks_ = {view: self.columns_.output_indices_[view] for view in VIEWS}
         self.word_names_ = self.columns_.named_transformers_["words"].get_feature_names_out()
@@ -253,6 +264,20 @@ def _share_word_tfidf(columns: ColumnTransformer) -> ColumnTransformer:
     if twin.vocabulary_ == words.vocabulary_ and np.array_equal(twin.idf_, words.idf_):
         latent.steps[0] = (name, words)
     return columns
+
+
+def fitting_sample(companies: Sequence[Company], size: int, seed: int) -> Sequence[Company]:
+    """Every company, or from a list longer than `size` a seeded sample of `size` in list order.
+
+    IDF weights and a 100-dimensional latent space are estimated as well from 100,000 documents
+    as from a million, but scikit-learn counts every term of every document it fits on before it
+    keeps the most frequent: a million companies' character n-grams took more than 20 GB. Fitted
+    on a sample, that cost stops growing with the list; every company is still transformed.
+    """
+    if len(companies) <= size:
+        return companies
+    rows = np.sort(np.random.default_rng(seed).choice(len(companies), size, replace=False))
+    return [companies[row] for row in rows.tolist()]
 
 
 def _listed_sectors(company: Company, expanded_text: str) -> tuple[str, ...]:

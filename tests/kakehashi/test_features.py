@@ -9,7 +9,13 @@ import pytest
 from sklearn.base import clone
 
 from kakehashi.companies import Company
-from kakehashi.features import VIEWS, LatentSemantics, ProfileVectorizer, SectorEncoder
+from kakehashi.features import (
+    VIEWS,
+    LatentSemantics,
+    ProfileVectorizer,
+    SectorEncoder,
+    fitting_sample,
+)
 
 
 def company(company_id: str, country: str, sectors: tuple[str, ...], text: str = "") -> Company:
@@ -214,3 +220,31 @@ def test_an_ad_hoc_profile_runs_the_views_once(model, monkeypatch):
     query = model.query_for_profile(model.company("jp-auto"))
     assert passes == [1]
     assert query.interests.nnz  # the interests row came out of the same pass
+
+
+def test_a_list_longer_than_fit_documents_fits_the_views_on_a_seeded_sample(inputs, taxonomy):
+    companies = sorted(inputs.companies, key=lambda c: c.id)
+    sample = fitting_sample(companies, 12, seed=0)
+    assert len(sample) == 12 and len(set(sample)) == 12
+    assert sorted(sample, key=lambda c: c.id) == list(sample)  # in list order
+    assert fitting_sample(companies, 12, seed=0) == sample  # seeded
+    on_sample = ProfileVectorizer(taxonomy=taxonomy, fit_documents=12).fit(companies)
+    on_those = ProfileVectorizer(taxonomy=taxonomy).fit(sample)
+    for view in ("words", "chars"):
+        fitted = on_sample.columns_.named_transformers_[view]
+        assert fitted.vocabulary_ == on_those.columns_.named_transformers_[view].vocabulary_
+        assert np.array_equal(fitted.idf_, on_those.columns_.named_transformers_[view].idf_)
+    assert on_sample.transform(companies).shape[0] == len(companies)  # every company transformed
+    whole = ProfileVectorizer(taxonomy=taxonomy).fit(companies)
+    assert whole.word_features().size > on_sample.word_features().size
+
+
+def test_a_list_up_to_fit_documents_is_fitted_whole(inputs):
+    companies = tuple(inputs.companies)
+    assert fitting_sample(companies, len(companies), seed=0) is companies
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "many"])
+def test_fit_documents_must_be_a_positive_integer(taxonomy, bad, inputs):
+    with pytest.raises(ValueError, match="fit_documents"):
+        ProfileVectorizer(taxonomy=taxonomy, fit_documents=bad).fit(inputs.companies)
