@@ -35,6 +35,8 @@ MAX_CHAR_TERMS = 2**17
 # Companies the vocabularies, IDF weights and latent space are fitted on: a longer list fits them
 # on a seeded sample of this many (`fitting_sample`) and transforms every company.
 MAX_FIT_DOCUMENTS = 100_000
+# Companies vectorized at once: the views' scratch (counts, weights, copies) is for a block only.
+TRANSFORM_BLOCK = 2**15
 TEXT_VIEWS = ("words", "chars", "latent")
 SECTOR_COLUMN, TEXT_COLUMN = 0, 1
 
@@ -175,6 +177,15 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return both[: len(companies)], both[len(companies) :]
 
     def _transform(self, rows: np.ndarray) -> sp.csr_matrix:
+        """`_transform_block` of each block of `TRANSFORM_BLOCK` rows, stacked: the same rows
+        (each row's values do not depend on the rows beside it), a block's scratch at a time."""
+        if rows.shape[0] <= TRANSFORM_BLOCK:
+            return self._transform_block(rows)
+        starts = range(0, rows.shape[0], TRANSFORM_BLOCK)
+        blocks = [self._transform_block(rows[at : at + TRANSFORM_BLOCK]) for at in starts]
+        return sp.csr_matrix(sp.vstack(blocks, format="csr"))
+
+    def _transform_block(self, rows: np.ndarray) -> sp.csr_matrix:
         """The fitted transformers straight, side by side: ColumnTransformer.transform's columns
         and values, without its checks per call (perf-http), and with the latent space fed the
         words view's TF-IDF (one tokenizing and stemming of the text, not two). The steps'
@@ -267,12 +278,11 @@ def _share_word_tfidf(columns: ColumnTransformer) -> ColumnTransformer:
 
 
 def fitting_sample(companies: Sequence[Company], size: int, seed: int) -> Sequence[Company]:
-    """Every company, or from a list longer than `size` a seeded sample of `size` in list order.
-
+    """Every company, or from a list longer than `size` a seeded sample of `size` in list order:
     IDF weights and a 100-dimensional latent space are estimated as well from 100,000 documents
     as from a million, but scikit-learn counts every term of every document it fits on before it
-    keeps the most frequent: a million companies' character n-grams took more than 20 GB. Fitted
-    on a sample, that cost stops growing with the list; every company is still transformed.
+    keeps the most frequent: fitting on a million companies passed 20 GB. Fitted on a sample,
+    that cost stops growing with the list; every company is still transformed.
     """
     if len(companies) <= size:
         return companies

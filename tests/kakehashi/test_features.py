@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
+from kakehashi import features
 from kakehashi.companies import Company
 from kakehashi.features import (
     VIEWS,
@@ -248,3 +249,17 @@ def test_a_list_up_to_fit_documents_is_fitted_whole(inputs):
 def test_fit_documents_must_be_a_positive_integer(taxonomy, bad, inputs):
     with pytest.raises(ValueError, match="fit_documents"):
         ProfileVectorizer(taxonomy=taxonomy, fit_documents=bad).fit(inputs.companies)
+
+
+def test_a_long_list_is_transformed_block_by_block_into_the_same_rows(
+    inputs, taxonomy, monkeypatch
+):
+    companies = sorted(inputs.companies, key=lambda c: c.id)
+    fitted = ProfileVectorizer(taxonomy=taxonomy).fit(companies)
+    whole = fitted.transform(companies), fitted.transform_interests(companies)
+    monkeypatch.setattr(features, "TRANSFORM_BLOCK", 5)
+    blocked = fitted.transform(companies), fitted.transform_interests(companies)
+    for one, other in zip(whole, blocked, strict=True):
+        assert one.shape[0] == len(companies)
+        for part in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(one, part), getattr(other, part))
