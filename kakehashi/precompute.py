@@ -28,7 +28,7 @@ from joblib import Parallel, delayed
 from kakehashi.companies import other_country
 from kakehashi.indexed import BLOCK_QUERIES
 from kakehashi.retrieval import CountryIndex, ScoreRules, query_block, sparse_parts
-from kakehashi.shortlist import SLACK, LiveScores, dense_error, shortlist
+from kakehashi.shortlist import LiveScores, scores_error, shortlist
 from kakehashi.similarity import top_positions
 
 FLOAT64 = 2.0**-53  # the unit roundoff of the dense part's matrix product
@@ -121,9 +121,8 @@ def block_scores(candidates: CountryIndex, block: list) -> list[LiveScores]:
         which[list(dense)] = column + np.arange(len(dense))
         column += len(dense)
         approximate = sparse[n] + products[every, which[candidates.groups]]
-        norm = max((float(np.linalg.norm(v)) for v in dense.values()), default=0.0)
-        error = dense_error(candidates.dense.shape[1], norm, candidates.dense_norm, FLOAT64)
-        found.append(LiveScores(candidates, sparse[n], dense, approximate, 2 * error + SLACK))
+        error = scores_error(candidates, dense, FLOAT64)
+        found.append(LiveScores(candidates, sparse[n], dense, approximate, error))
     return found
 
 

@@ -52,9 +52,17 @@ def live_scores(index: retrieval.CountryIndex, query: retrieval.QueryColumns) ->
     """The query's approximate raw scores with every candidate, and their error bound."""
     (sparse,), (coefficients,) = retrieval.sparse_parts(index, [query])
     dense = retrieval.dense_products(index.dense32, index.groups, coefficients)
-    norms = [float(np.linalg.norm(values)) for values in coefficients.values()]
-    error = dense_error(index.dense32.shape[1], max(norms, default=0.0), index.dense_norm)
-    return LiveScores(index, sparse, coefficients, sparse + dense, 2 * error + SLACK)
+    error = scores_error(index, coefficients)
+    return LiveScores(index, sparse, coefficients, sparse + dense, error)
+
+
+def scores_error(
+    index: retrieval.CountryIndex, coefficients: dict, unit_roundoff: float = UNIT_ROUNDOFF
+) -> float:
+    """How far an approximate raw score of the query with these dense coefficients may be from
+    the exact one: `dense_error` on both sides, and the float64 sums around them."""
+    norm = max((float(np.linalg.norm(values)) for values in coefficients.values()), default=0.0)
+    return 2 * dense_error(index.dense.shape[1], norm, index.dense_norm, unit_roundoff) + SLACK
 
 
 def dense_error(
