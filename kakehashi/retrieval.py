@@ -43,6 +43,7 @@ except ImportError:  # pragma: no cover - a scipy that moved them: `@` gives the
     csr_matmat = csr_matvec = None
 
 from kakehashi.features import TEXT_VIEWS, VIEWS
+from kakehashi.postings import CandidateBlocks
 from kakehashi.query_columns import (  # noqa: F401 (re-exported: the scoring interface)
     GROUPS,
     QueryColumns,
@@ -51,7 +52,7 @@ from kakehashi.query_columns import (  # noqa: F401 (re-exported: the scoring in
     query_columns,
     score_rules,
 )
-from kakehashi.stacking import stack, stack_rows
+from kakehashi.stacking import stack_rows
 
 if TYPE_CHECKING:  # sketch.py builds on this module
     from kakehashi.sketch import Sketch
@@ -85,26 +86,15 @@ def build_index(
     rows: np.ndarray | None = None,
 ) -> CountryIndex:
     """The CountryIndex of one country's profiles and interests (its `rows`, in id order; all
-    when None): its slices live until stacked, not through the transposition (training's peak)."""
-    parts = (profiles, interests) if rows is None else (profiles[rows], interests[rows])
-    stacked = stack(*parts)
-    del parts
-    width, n = profiles.shape[1], stacked.shape[0]
+    when None), built a block of candidates at a time (kakehashi/postings.py)."""
+    rows = np.arange(profiles.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
     groups = (2 * seeks[:, 0] + seeks[:, 1]).astype(np.int8)
-    counts = np.bincount(stacked.indices, minlength=2 * width)
-    frequent = np.flatnonzero(counts >= DENSE_SHARE * n) if n else np.empty(0, dtype=np.int64)
+    blocks = CandidateBlocks(profiles, interests, rows, groups, GROUPS)
+    lengths = blocks.list_lengths()
+    counts = lengths.reshape(GROUPS, -1).sum(axis=0)  # each stacked column's non-zeros
+    frequent = np.flatnonzero(counts >= DENSE_SHARE * rows.size) if rows.size else counts[:0]
     dense_columns = np.union1d(latent, frequent).astype(np.int64)
-    dense = np.ascontiguousarray(stacked[:, dense_columns].toarray())
-    sparse = ~np.isin(stacked.indices, dense_columns)
-    columns = stacked.indices.astype(np.int64)
-    columns += np.repeat(groups.astype(np.int64) * (2 * width), np.diff(stacked.indptr))
-    kept = np.concatenate([[0], np.cumsum(sparse)])[stacked.indptr]  # sparse entries before a row
-    by_row = sp.csr_matrix(
-        (stacked.data[sparse], columns[sparse], kept),
-        shape=(n, GROUPS * 2 * width),
-    )
-    del stacked, columns, sparse
-    postings = sp.csr_matrix(by_row.T.tocsr())  # csr_tocsc: candidates ascending in each row
+    dense, postings = blocks.split(dense_columns, lengths)
     present = tuple(int(g) for g in np.unique(groups))
     seeks = np.ascontiguousarray(seeks, dtype=float)
     norm = float(np.linalg.norm(dense, axis=1).max()) if dense.size else 0.0
