@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,60 +65,72 @@ def measure(run: Callable[[], np.ndarray], repeat: int) -> tuple[list[float], np
     return times, np.asarray(found)
 
 
-def peers(query: sp.csr_matrix, candidates: sp.csr_matrix) -> dict[str, Callable[[], np.ndarray]]:
-    """Each peer as a call returning its top-10 candidate positions (fitting is not timed)."""
-    unit = normalize(candidates).tocsr()
-    unit_t = unit.T.tocsr()
+Call = Callable[[], np.ndarray]  # a method's call: its top-10 candidate positions, best first
+
+
+def peers(query: sp.csr_matrix, candidates: sp.csr_matrix) -> Iterator[tuple[str, Callable]]:
+    """Each peer as (name, build): build() fits it (fitting is not timed) and returns its call.
+    bench_rank builds one at a time and drops it before the next: at 1M a normalized copy of
+    the candidates is 5.5 GB, and every peer's at once would not fit in memory."""
+    yield "NearestNeighbors(cosine, brute)", lambda: _neighbors(query, candidates)
+    yield (
+        "cosine_similarity + argsort",
+        lambda: lambda: top_of(cosine_similarity(query, candidates)[0]),
+    )
+    yield "CSR q @ X.T + argpartition", lambda: _csr_argpartition(query, candidates)
+    if _has("sparse_dot_topn"):
+        yield "sparse_dot_topn sp_matmul_topn", lambda: _topn(query, candidates)
+    if _has("faiss") and _dense_bytes(candidates) <= DENSE_LIMIT_BYTES:
+        yield "faiss IndexFlatIP (dense view)", lambda: _faiss(query, candidates)
+
+
+def _neighbors(query: sp.csr_matrix, candidates: sp.csr_matrix) -> Call:
     neighbors = NearestNeighbors(n_neighbors=TOP_K, metric="cosine", algorithm="brute")
     neighbors.fit(candidates)
+    return lambda: neighbors.kneighbors(query)[1][0]
+
+
+def _csr_argpartition(query: sp.csr_matrix, candidates: sp.csr_matrix) -> Call:
+    unit_t = normalize(candidates).T.tocsr()
 
     def csr_argpartition() -> np.ndarray:
         scores = (normalize(query) @ unit_t).toarray().ravel()
         part = np.argpartition(-scores, TOP_K)[:TOP_K]
         return part[np.argsort(-scores[part], kind="stable")]
 
-    found = {
-        "NearestNeighbors(cosine, brute)": lambda: neighbors.kneighbors(query)[1][0],
-        "cosine_similarity + argsort": lambda: top_of(cosine_similarity(query, candidates)[0]),
-        "CSR q @ X.T + argpartition": csr_argpartition,
-    }
-    try:
-        from sparse_dot_topn import sp_matmul_topn
-
-        def topn() -> np.ndarray:
-            row = sp_matmul_topn(normalize(query), unit_t, top_n=TOP_K, sort=True)
-            return row.indices
-
-        found["sparse_dot_topn sp_matmul_topn"] = topn
-    except ImportError:
-        pass
-    found.update(_faiss(query, unit))
-    return found
+    return csr_argpartition
 
 
-def _has_faiss() -> bool:
-    try:
-        import faiss  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _topn(query: sp.csr_matrix, candidates: sp.csr_matrix) -> Call:
+    from sparse_dot_topn import sp_matmul_topn
+
+    unit_t = normalize(candidates).T.tocsr()
+    return lambda: sp_matmul_topn(normalize(query), unit_t, top_n=TOP_K, sort=True).indices
 
 
-def _faiss(query: sp.csr_matrix, unit: sp.csr_matrix) -> dict[str, Callable[[], np.ndarray]]:
-    try:
-        import faiss
-    except ImportError:
-        return {}
-    if unit.shape[0] * unit.shape[1] * 4 > DENSE_LIMIT_BYTES:
-        return {}
-    index = faiss.IndexFlatIP(unit.shape[1])
-    index.add(unit.toarray().astype(np.float32))
+def _faiss(query: sp.csr_matrix, candidates: sp.csr_matrix) -> Call:
+    import faiss
+
+    index = faiss.IndexFlatIP(candidates.shape[1])
+    index.add(normalize(candidates).toarray().astype(np.float32))
 
     def search() -> np.ndarray:
         dense = normalize(query).toarray().astype(np.float32)
         return index.search(dense, TOP_K)[1][0]
 
-    return {"faiss IndexFlatIP (dense view)": search}
+    return search
+
+
+def _has(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def _dense_bytes(candidates: sp.csr_matrix) -> int:
+    return candidates.shape[0] * candidates.shape[1] * 4  # faiss's float32 copy
 
 
 def bench_rank(models_dir: Path, repeat: int) -> tuple[list[Timed], dict[str, object]]:
@@ -141,13 +153,15 @@ def bench_rank(models_dir: Path, repeat: int) -> tuple[list[Timed], dict[str, ob
     candidates = model.profiles_[il_rows].tocsr()
     vector = model.profiles_[row]
     exact = top_of(cosine_similarity(vector, candidates)[0])
-    for name, run in peers(vector, candidates).items():
+    for name, build in peers(vector, candidates):
+        run = build()
         times, found = measure(run, repeat)
+        del run  # the peer's copy of the candidates goes before the next one is fitted
         results.append(
             Timed(name, percentile(times, 50), percentile(times, 99), overlap(found, exact))
         )
-    dense_gb = candidates.shape[0] * candidates.shape[1] * 4 / 2**30
-    if _has_faiss() and dense_gb * 2**30 > DENSE_LIMIT_BYTES:
+    dense_gb = _dense_bytes(candidates) / 2**30
+    if _has("faiss") and _dense_bytes(candidates) > DENSE_LIMIT_BYTES:
         nan = float("nan")
         name = f"faiss IndexFlatIP: skipped, dense view {dense_gb:.1f} GiB"
         results.append(Timed(name, nan, nan, None))

@@ -72,3 +72,21 @@ def test_benchmark_smoke_prints_each_table(smoke_output: str, title: str, column
 def test_benchmark_smoke_ranks_with_every_method(smoke_output: str) -> None:
     body = "\n".join(section(smoke_output, "Ranking one JP firm")[2:])
     assert all(name in body for name in RANKERS)
+
+
+def test_every_peer_built_in_turn_finds_the_exhaustive_cosine_top_10() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from benchmarks import rank_bench
+
+    rng = np.random.default_rng(3)
+    candidates = sp.random(300, 40, density=0.3, format="csr", random_state=rng)
+    query = sp.random(1, 40, density=0.5, format="csr", random_state=rng)
+    exact = rank_bench.top_of(cosine_similarity(query, candidates)[0])
+    built = []
+    for name, build in rank_bench.peers(query, candidates):
+        built.append(name)
+        assert rank_bench.overlap(np.asarray(build()()), exact) == 1.0, name
+    assert {"NearestNeighbors(cosine, brute)", "CSR q @ X.T + argpartition"} <= set(built)
