@@ -1,6 +1,10 @@
 """Train, rank and serve synthetic company lists of each size; print one table per measurement.
 
 usage: python -m benchmarks [--sizes 1000,10000] [--bundled-models models] [--smoke] [--no-http]
+                            [--trained MODELS_DIR ...]
+
+`--sizes ""` with `--trained` ranks and serves models trained before (a 1M training takes half an
+hour; benchmarks.stage_bench trains one stage by stage) without training anything.
 
 Every table compares, in the same run, the model with its peers or its ceiling, so the ratios
 hold on a noisy machine. Nothing here is part of the test suite; see docs/benchmarks.md.
@@ -47,6 +51,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--bundled-models", type=Path, help="also rank and serve this promoted model"
     )
     parser.add_argument(
+        "--trained",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="MODELS_DIR",
+        help="also rank and serve this promoted model, trained before (repeatable)",
+    )
+    parser.add_argument(
         "--workdir", type=Path, help="keep lists and models here (default: a temp dir)"
     )
     parser.add_argument("--seed", type=int, default=0)
@@ -63,7 +75,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--smoke", action="store_true", help="tiny N, few calls, 1 s loads: seconds"
     )
     args = parser.parse_args(argv)
-    args.sizes = SMOKE_SIZES if args.smoke else [int(n) for n in args.sizes.split(",")]
+    args.sizes = SMOKE_SIZES if args.smoke else [int(n) for n in args.sizes.split(",") if n]
     if args.smoke:
         args.repeat, args.seconds, args.memory_workers = 5, 1, "1,2"
     args.memory_workers = [int(n) for n in args.memory_workers.split(",")]
@@ -78,15 +90,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="kakehashi-bench-") as scratch:
         workdir = args.workdir or Path(scratch)
         runs = train_bench.train_sizes(args.sizes, workdir, args.seed, args.precomputed)
-        print(
-            table(
-                "Training (python -m training train, child process)",
-                train_bench.TRAIN_HEADER,
-                train_bench.train_rows(runs),
-            ),
-            flush=True,
-        )
+        if runs:
+            print(
+                table(
+                    "Training (python -m training train, child process)",
+                    train_bench.TRAIN_HEADER,
+                    train_bench.train_rows(runs),
+                ),
+                flush=True,
+            )
         subjects = [Subject(f"{r.n:,}", r.n, r.models_dir) for r in runs]
+        for models_dir in args.trained:
+            n = len(load_promoted(models_dir).model.companies_)
+            subjects.append(Subject(f"{n:,} (trained before)", n, models_dir))
         if args.bundled_models:
             bundled = len(load_promoted(args.bundled_models).model.companies_)
             subjects.insert(0, Subject(f"bundled {bundled}", bundled, args.bundled_models))
@@ -156,9 +172,9 @@ def endpoints(
 
 def every_profile(model) -> list[bytes]:
     """A /v1/match body per firm of the model (its country, sectors, description and interests,
-    within the caps), in id order: a rotating load that no cache of answers serves."""
+    within the caps), in id order (http_bench.rotation): a load no cache of answers serves."""
     found = []
-    for firm in model.companies():
+    for firm in http_bench.rotation(model):
         profile = {"country": firm.country, "sectors": list(firm.sectors[:20])}
         for field in ("description", "interests"):
             text = getattr(firm, field)

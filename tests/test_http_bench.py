@@ -86,3 +86,13 @@ def test_http_bench_wrk_sends_every_body_in_turn(server):
 def test_http_bench_every_partners_path_names_each_firm_once(model):
     paths = http_bench.every_partners_path(model)
     assert paths == [f"/v1/companies/{c.id}/partners" for c in model.companies()]
+
+
+def test_http_bench_a_longer_list_rotates_over_firms_spread_evenly(model, monkeypatch):
+    monkeypatch.setattr(http_bench, "ROTATION", 7)
+    firms = model.companies()
+    paths = http_bench.every_partners_path(model)
+    step = -(-len(firms) // 7)
+    assert 1 < len(paths) <= 7
+    assert paths == [f"/v1/companies/{c.id}/partners" for c in firms[::step]]
+    assert paths[-1] != f"/v1/companies/{firms[0].id}/partners"
