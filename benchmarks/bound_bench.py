@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from sklearn.cluster import MiniBatchKMeans
 
 from benchmarks.tables import machine, table
-from kakehashi import retrieval, similarity, stacking
+from kakehashi import postings, retrieval, similarity, stacking
 from kakehashi.registry import load_promoted
 
 TOP_K = 10
@@ -92,7 +92,7 @@ class Clusters:
 
 def candidate_rows(model) -> sp.csr_matrix:
     """The Israeli candidates' rows over the postings' columns (the postings transposed)."""
-    return model.candidates_["IL"].postings.T.tocsr()
+    return postings.feature_major(model.candidates_["IL"]).T.tocsr()
 
 
 def cut(model, rows: sp.csr_matrix, order: np.ndarray, size: int) -> Blocks:
@@ -128,7 +128,7 @@ def block_max_bounds(blocks: Blocks, query: Query) -> np.ndarray:
 
 def radius_bounds(model, clusters: Clusters, query: Query) -> np.ndarray:
     """Each cluster's bound with the dense part by Cauchy-Schwarz and the sparse part exact."""
-    sparse = (query.sparse_row @ model.candidates_["IL"].postings).toarray()[0]
+    sparse = retrieval.postings_product(model.candidates_["IL"], query.sparse_row)[0]
     best_sparse = np.full(len(clusters.centers), -np.inf)
     np.maximum.at(best_sparse, clusters.labels, sparse)
     dense = np.full(len(clusters.centers), -np.inf)

@@ -34,7 +34,7 @@ from sklearn.cluster import MiniBatchKMeans
 
 from benchmarks.bound_bench import Query, candidate_rows, queries
 from benchmarks.tables import machine, table
-from kakehashi import similarity
+from kakehashi import retrieval, similarity
 from kakehashi.registry import load_promoted
 
 TOP_K = 10
@@ -67,7 +67,7 @@ def inverted_lists(model, size: int, seed: int = 0) -> Lists:
 def linear_scores(model, query: Query) -> np.ndarray:
     """Each candidate's final score before the clip to [0, 1]: linear in the candidate."""
     index = model.candidates_["IL"]
-    found = (query.sparse_row @ index.postings).toarray()[0]
+    found = retrieval.postings_product(index, query.sparse_row)[0]
     for group, values in query.dense.items():
         members = index.groups == group
         found[members] += index.dense[members] @ values

@@ -25,7 +25,7 @@ from kakehashi.artifact_file import is_artifact_file, read_artifact, write_artif
 from kakehashi.errors import ArtifactError
 from kakehashi.safe_load import restricted_load
 
-ARTIFACT_FORMAT = 16  # bump whenever fitted attributes change, so old artifacts fail clearly
+ARTIFACT_FORMAT = 17  # bump whenever fitted attributes change, so old artifacts fail clearly
 # Libraries whose pickled objects the artifact holds: another minor version may load it wrongly.
 PICKLED_LIBRARIES = ("scikit-learn", "scipy", "numpy")
 HASH_CHUNK = 1 << 26  # file_blake3's window: 64 MiB, a multiple of mmap.ALLOCATIONGRANULARITY

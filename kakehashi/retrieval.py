@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover - a scipy that moved them: `@` gives the
     csr_matmat = csr_matvec = None
 
 from kakehashi.features import TEXT_VIEWS, VIEWS
-from kakehashi.postings import CandidateBlocks
+from kakehashi.postings import CandidateBlocks, tiled_rows
 from kakehashi.query_columns import (  # noqa: F401 (re-exported: the scoring interface)
     GROUPS,
     QueryColumns,
@@ -67,7 +67,9 @@ _POOL_LOCK = threading.Lock()
 class CountryIndex:
     """The candidates of one country, laid out for the one-pass score (see the module doc)."""
 
-    postings: sp.csr_matrix  # (GROUPS x 2 width) x candidates, the dense columns left out
+    postings: (
+        sp.csr_matrix
+    )  # tiles x (GROUPS x 2 width) lists, dense columns left out (postings.py)
     dense: np.ndarray  # candidates x dense columns (C order)
     dense32: np.ndarray | None  # the same in float32: a live ranking's first pass (shortlist.py)
     dense_norm: float  # the largest L2 norm of a candidate's dense row (bounds float32's error)
@@ -76,6 +78,7 @@ class CountryIndex:
     seeks: np.ndarray  # candidates x 2: seeks in text (column 0), in sectors (1), as 0.0 / 1.0
     present: tuple[int, ...]  # the groups that have candidates
     sketch: Sketch | None = None  # a long list's first stage instead of dense32 (sketch.py)
+    tiles: int = 1  # tiles of candidates the postings are cut into (postings.py)
 
 
 def build_index(
@@ -91,7 +94,7 @@ def build_index(
     groups = (2 * seeks[:, 0] + seeks[:, 1]).astype(np.int8)
     blocks = CandidateBlocks(profiles, interests, rows, groups, GROUPS)
     lengths = blocks.list_lengths()
-    counts = lengths.reshape(GROUPS, -1).sum(axis=0)  # each stacked column's non-zeros
+    counts = lengths.reshape(-1, 2 * profiles.shape[1]).sum(axis=0)  # per stacked column
     frequent = np.flatnonzero(counts >= DENSE_SHARE * rows.size) if rows.size else counts[:0]
     dense_columns = np.union1d(latent, frequent).astype(np.int64)
     dense, postings = blocks.split(dense_columns, lengths)
@@ -99,7 +102,8 @@ def build_index(
     seeks = np.ascontiguousarray(seeks, dtype=float)
     norm = float(np.linalg.norm(dense, axis=1).max()) if dense.size else 0.0
     dense32 = dense.astype(np.float32)
-    return CountryIndex(postings, dense, dense32, norm, dense_columns, groups, seeks, present)
+    found = (postings, dense, dense32, norm, dense_columns, groups, seeks, present)
+    return CountryIndex(*found, tiles=blocks.tiles)
 
 
 def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
@@ -116,7 +120,7 @@ def sparse_parts(index: CountryIndex, queries: list[QueryColumns]) -> tuple[np.n
     query), and its coefficients over the dense columns per group; raw_scores' row n is, to the
     bit, `sparse[n] + dense_products(index.dense, index.groups, coefficients[n])`."""
     split = [_split(index, query) for query in queries]
-    return product_array(_sparse_rows(index, split), index.postings), [d for _, d in split]
+    return postings_product(index, _sparse_rows(index, split)), [d for _, d in split]
 
 
 def query_row(index: CountryIndex, query: QueryColumns) -> tuple[sp.csr_matrix, dict]:
@@ -131,8 +135,16 @@ def _sparse_rows(index: CountryIndex, split: list[tuple[dict, dict]]) -> sp.csr_
     at = [np.concatenate([at for at, _ in sparse.values()]) for sparse, _ in split]
     values = [np.concatenate([v for _, v in sparse.values()]) for sparse, _ in split]
     indptr = np.concatenate([[0], np.cumsum([a.size for a in at])])
-    shape = (len(split), index.postings.shape[0])
+    shape = (len(split), index.postings.shape[0] // index.tiles)
     return sp.csr_matrix((np.concatenate(values), np.concatenate(at), indptr), shape=shape)
+
+
+def postings_product(index: CountryIndex, rows: sp.csr_matrix) -> np.ndarray:
+    """`rows` (queries x lists: coefficients over the posting lists) times the index's postings,
+    tile by tile in one product (postings.tiled_rows): a (queries x candidates) array."""
+    tiled = tiled_rows(rows, index.tiles, index.postings.shape[0] // index.tiles)
+    found = product_array(tiled, index.postings).reshape(rows.shape[0], -1)
+    return found[:, : index.groups.size]
 
 
 def product_array(rows: sp.csr_matrix, columns: sp.csr_matrix) -> np.ndarray:

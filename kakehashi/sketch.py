@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from kakehashi import retrieval
+from kakehashi.postings import list_lengths
 
 SKETCH_FROM = 20_000  # candidates of one country from which the index keeps a sketch
 DIMENSIONS = 64  # principal directions of the dense block kept
@@ -79,7 +80,7 @@ def sketched(index: retrieval.CountryIndex, sketch_from: int) -> retrieval.Count
 def rough_scores(index: retrieval.CountryIndex, query: retrieval.QueryColumns) -> np.ndarray:
     """The first stage's raw score of every candidate of a sketched index (the module doc)."""
     row, coefficients = retrieval.query_row(index, query)
-    found = retrieval.product_array(pruned(row, index.postings, POSTINGS_SHARE), index.postings)
+    found = retrieval.postings_product(index, pruned(row, index, POSTINGS_SHARE))
     return found[0] + rough_dense(index.sketch, coefficients)
 
 
@@ -94,12 +95,12 @@ def rough_dense(sketch: Sketch, coefficients: dict) -> np.ndarray:
     return found
 
 
-def pruned(row: sp.csr_matrix, postings: sp.csr_matrix, share: float) -> sp.csr_matrix:
+def pruned(row: sp.csr_matrix, index: retrieval.CountryIndex, share: float) -> sp.csr_matrix:
     """The query's sparse row keeping its largest coefficients (by magnitude) until they walk
     `share` of the posting entries the whole row would."""
     if row.nnz == 0:
         return row
-    lengths = postings.indptr[row.indices + 1] - postings.indptr[row.indices]
+    lengths = list_lengths(index, row.indices)
     order = np.argsort(-np.abs(row.data), kind="stable")
     reach = np.cumsum(lengths[order])
     count = min(int(np.searchsorted(reach, share * reach[-1])) + 1, order.size)

@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from kakehashi import postings, retrieval, stacking
-from tests.kakehashi.test_retrieval import SEEKING_STATES, WIDTH, random_rows
+from tests.kakehashi.test_retrieval import SEEKING_STATES, WEIGHTS, WIDTH, masks, random_rows
 
 LATENT = np.arange(62, 70)
 
@@ -71,3 +71,47 @@ def test_an_empty_country_builds_an_empty_index():
     assert index.dense.shape == (0, LATENT.size)
     assert index.postings.shape == (retrieval.GROUPS * 2 * WIDTH, 0)
     assert index.postings.nnz == 0
+
+
+def tiled(monkeypatch, tile: int, block_rows: int) -> None:
+    monkeypatch.setattr(postings, "TILE", tile)
+    monkeypatch.setattr(postings, "BLOCK_ROWS", block_rows)
+
+
+@pytest.mark.parametrize(("tile", "block_rows"), [(8, 8), (16, 4), (60, 20), (61, 61)])
+def test_tiled_postings_score_every_candidate_as_one_tile_does_to_the_bit(
+    firms, monkeypatch, tile, block_rows
+):
+    profiles, interests, seeks = firms
+    whole = retrieval.build_index(profiles, interests, seeks, LATENT)
+    tiled(monkeypatch, tile, block_rows)
+    index = retrieval.build_index(profiles, interests, seeks, LATENT)
+    assert index.tiles == -(-profiles.shape[0] // tile) and whole.tiles == 1
+    assert index.postings.shape == (index.tiles * whole.postings.shape[0], min(tile, 61))
+    rules = retrieval.score_rules(masks(), WEIGHTS)
+    query_profiles, query_interests = random_rows(np.random.default_rng(2), SEEKING_STATES * 2)
+    queries = retrieval.query_block(stacking.stack(query_profiles, query_interests), rules)
+    found = retrieval.raw_scores(index, queries)
+    assert found.shape == (8, 61)
+    assert np.array_equal(found, retrieval.raw_scores(whole, queries))
+    assert np.array_equal(postings.feature_major(index).toarray(), whole.postings.toarray())
+    lists = np.arange(whole.postings.shape[0])
+    assert np.array_equal(postings.list_lengths(index, lists), np.diff(whole.postings.indptr))
+
+
+def test_a_tile_must_hold_whole_blocks(firms, monkeypatch):
+    profiles, interests, seeks = firms
+    tiled(monkeypatch, 12, 8)
+    with pytest.raises(ValueError, match="TILE .* multiple of BLOCK_ROWS"):
+        retrieval.build_index(profiles, interests, seeks, LATENT)
+
+
+def test_one_tile_per_query_row_repeats_its_coefficients_over_each_tiles_lists():
+    rows = sp.csr_matrix(np.array([[0.0, 2.0, 0.0, 3.0], [1.0, 0.0, 0.0, 0.0]]))
+    found = postings.tiled_rows(rows, 3, 4).toarray()
+    expected = np.zeros((6, 12))
+    for q in range(2):
+        for t in range(3):
+            expected[q * 3 + t, t * 4 : (t + 1) * 4] = rows[q].toarray()[0]
+    assert np.array_equal(found, expected)
+    assert postings.tiled_rows(rows, 1, 4) is rows
