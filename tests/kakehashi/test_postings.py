@@ -102,7 +102,7 @@ def test_tiled_postings_score_every_candidate_as_one_tile_does_to_the_bit(
 def test_a_tile_must_hold_whole_blocks(firms, monkeypatch):
     profiles, interests, seeks = firms
     tiled(monkeypatch, 12, 8)
-    with pytest.raises(ValueError, match="TILE .* multiple of BLOCK_ROWS"):
+    with pytest.raises(ValueError, match=r"TILE \(12\) must be a multiple of BLOCK_ROWS \(8\)"):
         retrieval.build_index(profiles, interests, seeks, LATENT)
 
 
