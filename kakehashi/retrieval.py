@@ -15,10 +15,10 @@ At fit time each country's candidates become a `CountryIndex` in two parts:
   (8 bytes a row) than sparse (12 bytes a non-zero) within a third.
 - `dense32`: the same block in float32, which a live ranking reads first (kakehashi/shortlist.py);
   from sketch.SKETCH_FROM candidates, a sketch of it instead (kakehashi/sketch.py).
-- `postings`: every other non-zero, feature-major (the transposed stacked matrix), group g's
-  candidates in row block g (row g x 2 width + j lists the candidates of group g with a non-zero in
-  stacked column j). A query's one sparse row (its group coefficients side by side) times
-  `postings` touches only the posting lists of its own non-zeros (scipy's sparse x sparse product).
+- `postings`: every other non-zero, feature-major, group g's candidates in row block g (row
+  g x 2 width + j lists group g's candidates with a non-zero in stacked column j; past
+  postings.TILE candidates, per tile). A query's sparse row (its group coefficients side by side)
+  times `postings` walks only the lists of its own non-zeros (scipy's sparse x sparse product).
 The dense part is one np.vecdot per distinct set of group coefficients: each row's sum is
 computed the same way whatever the rows around it, unlike a BLAS matrix-vector product. `report`
 computes the same scores for a few rows from their row-major rows (the sparse sums run in the same
@@ -101,9 +101,8 @@ def build_index(
     present = tuple(int(g) for g in np.unique(groups))
     seeks = np.ascontiguousarray(seeks, dtype=float)
     norm = float(np.linalg.norm(dense, axis=1).max()) if dense.size else 0.0
-    dense32 = dense.astype(np.float32)
-    found = (postings, dense, dense32, norm, dense_columns, groups, seeks, present)
-    return CountryIndex(*found, tiles=blocks.tiles)
+    found = (postings, dense, dense.astype(np.float32), norm, dense_columns, groups, seeks)
+    return CountryIndex(*found, present, tiles=blocks.tiles)
 
 
 def raw_scores(index: CountryIndex, queries: list[QueryColumns]) -> np.ndarray:
