@@ -136,7 +136,7 @@ def tiled_rows(rows: sp.csr_matrix, tiles: int, lists: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=shape)
 
 
-def list_lengths(index, lists: np.ndarray) -> np.ndarray:
+def total_lengths(index, lists: np.ndarray) -> np.ndarray:
     """The lengths of the posting lists `lists` of a retrieval.CountryIndex, all tiles summed."""
     width = index.postings.shape[0] // index.tiles
     rows = lists[None, :] + (np.arange(index.tiles) * width)[:, None]

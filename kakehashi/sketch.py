@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from kakehashi import retrieval
-from kakehashi.postings import list_lengths
+from kakehashi.postings import total_lengths
 
 SKETCH_FROM = 20_000  # candidates of one country from which the index keeps a sketch
 DIMENSIONS = 64  # principal directions of the dense block kept
@@ -100,7 +100,7 @@ def pruned(row: sp.csr_matrix, index: retrieval.CountryIndex, share: float) -> s
     `share` of the posting entries the whole row would."""
     if row.nnz == 0:
         return row
-    lengths = list_lengths(index, row.indices)
+    lengths = total_lengths(index, row.indices)
     order = np.argsort(-np.abs(row.data), kind="stable")
     reach = np.cumsum(lengths[order])
     count = min(int(np.searchsorted(reach, share * reach[-1])) + 1, order.size)

@@ -96,7 +96,7 @@ def test_tiled_postings_score_every_candidate_as_one_tile_does_to_the_bit(
     assert np.array_equal(found, retrieval.raw_scores(whole, queries))
     assert np.array_equal(postings.feature_major(index).toarray(), whole.postings.toarray())
     lists = np.arange(whole.postings.shape[0])
-    assert np.array_equal(postings.list_lengths(index, lists), np.diff(whole.postings.indptr))
+    assert np.array_equal(postings.total_lengths(index, lists), np.diff(whole.postings.indptr))
 
 
 def test_a_tile_must_hold_whole_blocks(firms, monkeypatch):
