@@ -138,8 +138,7 @@ def tiled_rows(rows: sp.csr_matrix, tiles: int, lists: int) -> sp.csr_matrix:
 
 def total_lengths(index, lists: np.ndarray) -> np.ndarray:
     """The lengths of the posting lists `lists` of a retrieval.CountryIndex, all tiles summed."""
-    width = index.postings.shape[0] // index.tiles
-    rows = lists[None, :] + (np.arange(index.tiles) * width)[:, None]
+    rows = lists[None, :] + (np.arange(index.tiles) * index.lists)[:, None]
     return (index.postings.indptr[rows + 1] - index.postings.indptr[rows]).sum(axis=0)
 
 
@@ -148,8 +147,7 @@ def feature_major(index) -> sp.csr_matrix:
     side by side (benchmarks read it; the index itself is the same when it has one tile)."""
     if index.tiles == 1:
         return index.postings
-    lists = index.postings.shape[0] // index.tiles
     coo = index.postings.tocoo()
-    columns = coo.col.astype(np.int64) + (coo.row // lists) * index.postings.shape[1]
-    shape = (lists, index.groups.size)
-    return sp.csr_matrix((coo.data, (coo.row % lists, columns)), shape=shape)
+    columns = coo.col.astype(np.int64) + (coo.row // index.lists) * index.postings.shape[1]
+    shape = (index.lists, index.groups.size)
+    return sp.csr_matrix((coo.data, (coo.row % index.lists, columns)), shape=shape)

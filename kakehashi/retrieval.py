@@ -10,11 +10,10 @@ product of the candidate's stacked row with its group's coefficients.
 
 At fit time each country's candidates become a `CountryIndex` in two parts:
 - `dense`: the columns that are on at least DENSE_SHARE of the candidates (and the profiles'
-  latent block, on every row), as a dense (candidates x columns) array. A long posting list costs
-  more to walk than a dense dot product, and a column on half the rows takes no more memory dense
-  (8 bytes a row) than sparse (12 bytes a non-zero) within a third.
-- `dense32`: the same block in float32, which a live ranking reads first (kakehashi/shortlist.py);
-  from sketch.SKETCH_FROM candidates, a sketch of it instead (kakehashi/sketch.py).
+  latent block, on every row), as a dense (candidates x columns) array: a long posting list costs
+  more to walk than a dense dot product, and half-filled it takes 8 bytes a row, not 6 (sparse).
+- `dense32`: that block in float32, a live ranking's first pass (shortlist.py; a sketch instead
+  from sketch.SKETCH_FROM candidates).
 - `postings`: every other non-zero, feature-major, group g's candidates in row block g (row
   g x 2 width + j lists group g's candidates with a non-zero in stacked column j; past
   postings.TILE candidates, per tile). A query's sparse row (its group coefficients side by side)
@@ -67,9 +66,7 @@ _POOL_LOCK = threading.Lock()
 class CountryIndex:
     """The candidates of one country, laid out for the one-pass score (see the module doc)."""
 
-    postings: (
-        sp.csr_matrix
-    )  # tiles x (GROUPS x 2 width) lists, dense columns left out (postings.py)
+    postings: sp.csr_matrix  # tiles x lists (postings.py); the dense columns left out
     dense: np.ndarray  # candidates x dense columns (C order)
     dense32: np.ndarray | None  # the same in float32: a live ranking's first pass (shortlist.py)
     dense_norm: float  # the largest L2 norm of a candidate's dense row (bounds float32's error)
@@ -80,6 +77,10 @@ class CountryIndex:
     sketch: Sketch | None = None  # a long list's first stage instead of dense32 (sketch.py)
     tiles: int = 1  # tiles of candidates the postings are cut into (postings.py)
 
+    @property
+    def lists(self) -> int:  # posting lists per tile: GROUPS x 2 width
+        return self.postings.shape[0] // self.tiles
+
 
 def build_index(
     profiles: sp.csr_matrix,
@@ -88,8 +89,7 @@ def build_index(
     latent: np.ndarray,
     rows: np.ndarray | None = None,
 ) -> CountryIndex:
-    """The CountryIndex of one country's profiles and interests (its `rows`, in id order; all
-    when None), built a block of candidates at a time (kakehashi/postings.py)."""
+    """The CountryIndex of one country's `rows` (in id order; all when None), built in blocks."""
     rows = np.arange(profiles.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
     groups = (2 * seeks[:, 0] + seeks[:, 1]).astype(np.int8)
     blocks = CandidateBlocks(profiles, interests, rows, groups, GROUPS)
@@ -134,14 +134,14 @@ def _sparse_rows(index: CountryIndex, split: list[tuple[dict, dict]]) -> sp.csr_
     at = [np.concatenate([at for at, _ in sparse.values()]) for sparse, _ in split]
     values = [np.concatenate([v for _, v in sparse.values()]) for sparse, _ in split]
     indptr = np.concatenate([[0], np.cumsum([a.size for a in at])])
-    shape = (len(split), index.postings.shape[0] // index.tiles)
+    shape = (len(split), index.lists)
     return sp.csr_matrix((np.concatenate(values), np.concatenate(at), indptr), shape=shape)
 
 
 def postings_product(index: CountryIndex, rows: sp.csr_matrix) -> np.ndarray:
     """`rows` (queries x lists: coefficients over the posting lists) times the index's postings,
     tile by tile in one product (postings.tiled_rows): a (queries x candidates) array."""
-    tiled = tiled_rows(rows, index.tiles, index.postings.shape[0] // index.tiles)
+    tiled = tiled_rows(rows, index.tiles, index.lists)
     found = product_array(tiled, index.postings).reshape(rows.shape[0], -1)
     return found[:, : index.groups.size]
 

@@ -107,7 +107,7 @@ def test_each_group_is_scored_with_its_own_coefficients_whatever_the_order() -> 
 @pytest.mark.parametrize("tiles", [1, 2, 4])
 def test_pruning_keeps_the_largest_coefficients_until_the_share_of_postings(tiles) -> None:
     postings = sp.csr_matrix(np.ones((5 * tiles, 100 // tiles)))  # every list 100 long in all
-    postings = types.SimpleNamespace(postings=postings, tiles=tiles)  # a CountryIndex's parts
+    postings = types.SimpleNamespace(postings=postings, tiles=tiles, lists=5)  # an index's parts
     row = sp.csr_matrix(np.array([[0.1, -0.9, 0.3, 0.0, 0.5]]))
     kept = sketch.pruned(row, postings, 0.5)  # 2 of the 4 lists are half the entries
     assert list(kept.indices) == [1, 4] and list(kept.data) == [-0.9, 0.5]
