@@ -51,11 +51,12 @@ def interest_text(company: Company) -> str:
     return company.interests
 
 
-def word_tfidf() -> TfidfVectorizer:
-    """Stemmed word unigrams and bigrams, English stop words removed, sublinear term frequency."""
+def word_tfidf(min_df: int = 1) -> TfidfVectorizer:
+    """Stemmed word unigrams and bigrams, English stop words removed, sublinear term frequency,
+    in at least `min_df` fitted documents (docs/model.md: 2 measured, not the default)."""
     return TfidfVectorizer(
         tokenizer=word_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
-        sublinear_tf=True, max_features=MAX_WORD_TERMS,
+        sublinear_tf=True, max_features=MAX_WORD_TERMS, min_df=min_df,
     )  # fmt: skip
 
 
@@ -78,6 +79,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         japanese_dictionary: bool = True,
         fit_documents: int = MAX_FIT_DOCUMENTS,
         random_state: int = 0,
+        word_min_df: int = 1,
     ):
         self.taxonomy = taxonomy
         self.glossary = glossary
@@ -88,6 +90,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.japanese_dictionary = japanese_dictionary
         self.fit_documents = fit_documents
         self.random_state = random_state
+        self.word_min_df = word_min_df
 
     def fit(self, companies: Sequence[Company], y=None) -> ProfileVectorizer:
         """Learn vocabularies, IDF weights and the latent space; one document per company (of a
@@ -137,7 +140,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         latent = "drop"  # no latent view: no columns (and no second word TF-IDF to fit)
         if self.latent_components:
             latent = make_pipeline(
-                word_tfidf(),
+                word_tfidf(self.word_min_df),
                 LatentSemantics(self.latent_components, self.random_state),
                 Normalizer(),
             )
@@ -145,7 +148,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return ColumnTransformer(
             [
                 ("sectors", sectors, SECTOR_COLUMN),
-                ("words", word_tfidf(), TEXT_COLUMN),
+                ("words", word_tfidf(self.word_min_df), TEXT_COLUMN),
                 ("chars", chars, TEXT_COLUMN),
                 ("latent", latent, TEXT_COLUMN),
             ],
@@ -278,12 +281,9 @@ def _share_word_tfidf(columns: ColumnTransformer) -> ColumnTransformer:
 
 
 def fitting_sample(companies: Sequence[Company], size: int, seed: int) -> Sequence[Company]:
-    """Every company, or from a list longer than `size` a seeded sample of `size` in list order:
-    IDF weights and a 100-dimensional latent space are estimated as well from 100,000 documents
-    as from a million, but scikit-learn counts every term of every document it fits on before it
-    keeps the most frequent: fitting on a million companies passed 20 GB. Fitted on a sample,
-    that cost stops growing with the list; every company is still transformed.
-    """
+    """Every company, or from a list longer than `size` a seeded sample of `size` in list order
+    (scikit-learn counts every term of every document it fits on before it keeps the most
+    frequent: fitting on a million companies passed 20 GB; docs/model.md)."""
     if len(companies) <= size:
         return companies
     rows = np.sort(np.random.default_rng(seed).choice(len(companies), size, replace=False))

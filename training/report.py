@@ -37,6 +37,7 @@ VECTORIZER_VARIANTS = {
     "without latent space (also inside interests)": {"latent_components": 0},
     # removed from the defaults (docs/model.md); measured still, so other lists can tell
     "with sector relations (0.3)": {"related_weight": 0.3},
+    "without words of one document (min_df 2)": {"word_min_df": 2},
 }
 
 

@@ -263,3 +263,33 @@ def test_a_long_list_is_transformed_block_by_block_into_the_same_rows(
         assert one.shape[0] == len(companies)
         for part in ("data", "indices", "indptr"):
             assert np.array_equal(getattr(one, part), getattr(other, part))
+
+
+def test_word_min_df_keeps_only_the_words_of_that_many_firms(taxonomy):
+    """By default a word of one firm's text is a column (an ad-hoc query naming it finds that
+    firm); with `word_min_df=2` it is not (docs/model.md, "words of one document")."""
+    firms = [
+        company("jp-a", "JP", ("digital_health",), "home sleep apnea tests"),
+        company("il-a", "IL", ("digital_health",), "sleep apnea WatchPAT wearable"),
+    ]
+    every_word = set(ProfileVectorizer(taxonomy=taxonomy).fit(firms).word_features())
+    assert {"sleep", "apnea", "watchpat", "wearabl"} <= every_word
+    shared = set(ProfileVectorizer(taxonomy=taxonomy, word_min_df=2).fit(firms).word_features())
+    assert {"sleep", "apnea"} <= shared
+    assert not {"watchpat", "wearabl", "home", "test"} & shared
+
+
+def test_words_no_other_firm_uses_lower_a_firms_match_unless_min_df_drops_them(taxonomy):
+    """Two firms writing the same shared words score alike with a third when words of one firm
+    are dropped; kept (the default), the wordier one scores lower."""
+    firms = [
+        company("jp-a", "JP", ("cyber",), "industrial control security"),
+        company("il-a", "IL", ("cyber",), "industrial control security"),
+        company("il-b", "IL", ("cyber",), "industrial control security quantum lattice origami"),
+    ]
+    shared = ProfileVectorizer(taxonomy=taxonomy, latent_components=0, word_min_df=2).fit(firms)
+    rows = shared.transform(firms)[:, shared.blocks_["words"]].toarray()
+    assert rows[0] @ rows[1] == pytest.approx(rows[0] @ rows[2])
+    every_word = ProfileVectorizer(taxonomy=taxonomy, latent_components=0).fit(firms)
+    rows = every_word.transform(firms)[:, every_word.blocks_["words"]].toarray()
+    assert rows[0] @ rows[2] < rows[0] @ rows[1] - 0.1
