@@ -9,7 +9,8 @@ wrapped: reading and validating the list, the vectorizer's fit, the transforms o
 and the interests, the candidate index, the calibration, the precomputed partners and their
 stored explanations (with `--precomputed`), and saving the version. A thread reads the RSS
 (/proc/self/statm) every 10 ms. Above `--rss-limit` GB it interrupts the training at its next
-Python step, and the table ends with the stage it was in (exit status 3): a list too large for
+Python step (and every stage checks it as it starts), and the table ends with the stage it was
+in (exit status 3): a list too large for
 the machine is measured up to where it stops instead of taking the machine down.
 """
 
@@ -83,6 +84,9 @@ class StageClock:
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[None]:
         self.current, self.peak, started = name, rss_bytes(), time.perf_counter()
+        if self.peak > self.limit and not self.over:  # also at every stage, should the sampler
+            self.over = True  # thread not have run yet (a short training on a busy machine)
+            raise KeyboardInterrupt
         yield
         self.rows.append((name, time.perf_counter() - started, rss_bytes() / 1e9, self.peak / 1e9))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 
 import pytest
 
@@ -30,10 +31,23 @@ def test_stage_bench_prints_a_row_per_stage_of_a_training(fixture_companies, tmp
     assert any(tmp_path.iterdir())  # the version was saved
 
 
-def test_a_run_over_its_memory_limit_stops_and_names_the_stage(fixture_companies, tmp_path):
+def test_a_run_over_its_memory_limit_stops_and_names_the_stage(
+    fixture_companies, tmp_path, monkeypatch
+):
+    """Even when the sampler thread never gets to run (a short training on a busy machine):
+    every stage checks the limit as it starts."""
+    monkeypatch.setattr(stage_bench.StageClock, "_sample", lambda clock: None)
     status, printed = run(
         [str(fixture_companies), "--rss-limit", "0.001", "--models-dir", str(tmp_path)]
     )
     assert status == stage_bench.EXIT_OVER_LIMIT
     assert "stopped over 0.001 GB during:" in printed
     assert not any(tmp_path.iterdir())  # stopped before it saved
+
+
+def test_the_sampler_interrupts_a_stage_running_over_the_limit():
+    clock = stage_bench.StageClock(limit_bytes=1e6)
+    with pytest.raises(KeyboardInterrupt), clock.sampling():
+        while True:  # a long stage: only the sampler's interrupt ends it
+            time.sleep(0.001)
+    assert clock.over
