@@ -10,8 +10,8 @@ and the interests, the candidate index, the calibration, the precomputed partner
 stored explanations (with `--precomputed`), and saving the version. A thread reads the RSS
 (/proc/self/statm) every 10 ms. Above `--rss-limit` GB it interrupts the training at its next
 Python step (and every stage checks it as it starts), and the table ends with the stage it was
-in (exit status 3): a list too large for
-the machine is measured up to where it stops instead of taking the machine down.
+in (exit status 3): a list too large for the machine is measured up to where it stops instead of
+taking the machine down.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def interest_text(company: Company) -> str:
     return company.interests
 
 
-def word_tfidf(min_df: int = 1) -> TfidfVectorizer:
+def word_tfidf(min_df: int) -> TfidfVectorizer:
     """Stemmed word unigrams and bigrams, English stop words removed, sublinear term frequency,
     in at least `min_df` fitted documents (docs/model.md: 2 measured, not the default)."""
     return TfidfVectorizer(
@@ -266,9 +266,9 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
 def _share_word_tfidf(columns: ColumnTransformer) -> ColumnTransformer:
     """The fitted views, the latent pipeline's word TF-IDF replaced by the words view's own.
 
-    Both are `word_tfidf()` fitted on the same text column, so they are equal (checked): sharing
-    one keeps one vocabulary per model in memory and in the artifact, and lets one row's words
-    view feed the latent space without tokenizing and stemming its text twice.
+    Both are `word_tfidf(word_min_df)` fitted on the same text column, so they are equal
+    (checked): sharing one keeps one vocabulary per model in memory and in the artifact, and lets
+    one row's words view feed the latent space without tokenizing and stemming its text twice.
     """
     words = columns.named_transformers_["words"]
     latent = columns.named_transformers_["latent"]
@@ -281,9 +281,9 @@ def _share_word_tfidf(columns: ColumnTransformer) -> ColumnTransformer:
 
 
 def fitting_sample(companies: Sequence[Company], size: int, seed: int) -> Sequence[Company]:
-    """Every company, or from a list longer than `size` a seeded sample of `size` in list order
-    (scikit-learn counts every term of every document it fits on before it keeps the most
-    frequent: fitting on a million companies passed 20 GB; docs/model.md)."""
+    """Every company, or from a list longer than `size` a seeded sample of `size` in list order:
+    IDF weights and the latent space are estimated as well from the sample, and fitting on every
+    one of a million companies passed 20 GB (docs/model.md)."""
     if len(companies) <= size:
         return companies
     rows = np.sort(np.random.default_rng(seed).choice(len(companies), size, replace=False))
