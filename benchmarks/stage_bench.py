@@ -76,17 +76,22 @@ class StageClock:
         while not (self.over or self.done.is_set()):
             now = rss_bytes()
             self.peak = max(self.peak, now)
-            if now > self.limit:
-                self.over = True
+            if self._newly_over(now):
                 _thread.interrupt_main()
             time.sleep(0.01)
+
+    def _newly_over(self, rss: int) -> bool:
+        """Whether `rss` is the first reading over the limit (marking the run as over)."""
+        if rss <= self.limit or self.over:
+            return False
+        self.over = True
+        return True
 
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[None]:
         self.current, self.peak, started = name, rss_bytes(), time.perf_counter()
-        if self.peak > self.limit and not self.over:  # also at every stage, should the sampler
-            self.over = True  # thread not have run yet (a short training on a busy machine)
-            raise KeyboardInterrupt
+        if self._newly_over(self.peak):  # also at every stage, should the sampler thread not
+            raise KeyboardInterrupt  # have run yet (a short training on a busy machine)
         yield
         self.rows.append((name, time.perf_counter() - started, rss_bytes() / 1e9, self.peak / 1e9))
 
